@@ -1,0 +1,530 @@
+//! The Coach service: turns a command from any front end into store calls
+//! and a `Reply`. Discord and the console both go through here, so the two
+//! can never drift apart.
+
+pub mod text;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::clock::Clock;
+use crate::coach::plan::{day_plan, DayPlan};
+use crate::coach::progress::{Calendar, DayStatus, LogOutcome, Progress};
+use crate::coach::reply::Intent;
+use crate::coach::schedule::{local_date, next_reminder};
+use crate::coach::session::{step_at, timed_steps};
+use crate::coach::{LocalTime, PainLevel, Timezone};
+use crate::content::{Content, Routine, StepView};
+use crate::store::{GuidedSession, LogWrite, NewLogEntry, SessionState, Store, UserId, UserSettings};
+
+/// Where a command came from; stored with every log entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Console,
+    DiscordCommand,
+    DiscordDm,
+    DiscordReply,
+    DiscordButton,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Console => "console",
+            Source::DiscordCommand => "discord-command",
+            Source::DiscordDm => "discord-dm",
+            Source::DiscordReply => "discord-reply",
+            Source::DiscordButton => "discord-button",
+        }
+    }
+}
+
+/// What a person asked for, with its arguments already parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    RoutineToday,
+    RoutineStart,
+    /// `timezone: None` reuses the one the user set before.
+    RemindSet {
+        time: LocalTime,
+        timezone: Option<Timezone>,
+    },
+    RemindShow,
+    RemindOff,
+    Progress,
+    Help,
+    /// A reply: typed text already parsed, or a button.
+    Reply(Intent),
+}
+
+/// One line of a routine as people read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepLine {
+    pub number: u32,
+    pub exercise_id: String,
+    pub name: String,
+    pub dose: String,
+    pub equipment: String,
+    pub seconds: u32,
+}
+
+impl StepLine {
+    fn new(step: &StepView<'_>) -> Self {
+        StepLine {
+            number: step.number,
+            exercise_id: step.exercise.id.clone(),
+            name: step.exercise.name.clone(),
+            dose: step.dose.to_string(),
+            equipment: step.exercise.equipment_text(),
+            seconds: step.seconds(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutineCard {
+    pub routine_id: String,
+    pub name: String,
+    pub summary: String,
+    pub minutes: u32,
+    pub steps: Vec<StepLine>,
+}
+
+impl RoutineCard {
+    fn new(content: &Content, routine: &Routine) -> Self {
+        RoutineCard {
+            routine_id: routine.id.clone(),
+            name: routine.name.clone(),
+            summary: routine.summary.clone(),
+            minutes: routine.minutes,
+            steps: content.steps(routine).iter().map(StepLine::new).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TodayPlan {
+    Train(RoutineCard),
+    Rest { routine: RoutineCard },
+    Paused { until: NaiveDate, routine: RoutineCard },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TodayView {
+    pub date: NaiveDate,
+    pub timezone: Timezone,
+    /// False until the user has told us their timezone (UTC is assumed).
+    pub timezone_set: bool,
+    pub plan: TodayPlan,
+    /// How today has gone so far, when anything is logged.
+    pub status: Option<DayStatus>,
+}
+
+/// The prompt for one step of a guided session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepPrompt {
+    pub line: StepLine,
+    pub of: u32,
+    pub instructions: Vec<String>,
+    pub safety: String,
+    pub due: DateTime<Utc>,
+    /// When its time is up and the next prompt comes.
+    pub ends: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionView {
+    pub session_id: i64,
+    pub card: RoutineCard,
+    /// Every step with the instant its prompt is due.
+    pub schedule: Vec<(StepLine, DateTime<Utc>)>,
+    pub first: StepPrompt,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderView {
+    pub at: LocalTime,
+    pub timezone: Timezone,
+    pub next: DateTime<Utc>,
+}
+
+/// What a logged reply was about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logged {
+    Day { routine_name: String },
+    Step { number: u32, of: u32, name: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PainAdvice {
+    /// Low pain: carry on gently.
+    Fine,
+    /// High pain now, or pain reported again and again: see a clinician.
+    SeeClinician,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    Today(TodayView),
+    SessionStarted(SessionView),
+    ReminderSet(ReminderView),
+    ReminderShow {
+        reminder: Option<ReminderView>,
+        timezone: Option<Timezone>,
+        paused_until: Option<NaiveDate>,
+    },
+    ReminderOff {
+        was_on: bool,
+    },
+    Progress(Progress),
+    Help,
+    Logged {
+        what: Logged,
+        outcome: LogOutcome,
+        write: LogWrite,
+        /// The next prompt when a guided session moved on.
+        next: Option<StepPrompt>,
+        /// True when this reply ended a guided session.
+        session_finished: bool,
+        current_streak: Option<u32>,
+    },
+    Pain {
+        level: PainLevel,
+        advice: PainAdvice,
+    },
+    SessionStopped {
+        at_step: u32,
+        of: u32,
+    },
+    NothingToStop,
+    NothingToSnooze,
+    NotUnderstood,
+    /// Something the user must do differently; changes nothing.
+    Problem(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoachError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Pain at or above this on several recent days suggests a clinician too.
+const REPEATED_PAIN: u8 = 4;
+const REPEATED_PAIN_DAYS: usize = 3;
+
+#[derive(Clone)]
+pub struct Coach {
+    store: Store,
+    content: Arc<Content>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Coach {
+    pub fn new(store: Store, content: Arc<Content>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, content, clock }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn content(&self) -> &Content {
+        &self.content
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub async fn handle(&self, user: UserId, source: Source, command: Command) -> Result<Reply, CoachError> {
+        let settings = self.store.user(user).await?;
+        let now = self.clock.now();
+        match command {
+            Command::RoutineToday => self.today(&settings, now).await,
+            Command::RoutineStart => self.start(&settings, now).await,
+            Command::RemindSet { time, timezone } => self.remind_set(&settings, time, timezone, now).await,
+            Command::RemindShow => Ok(Reply::ReminderShow {
+                reminder: reminder_view(&settings, now),
+                timezone: settings.timezone,
+                paused_until: settings.paused_until,
+            }),
+            Command::RemindOff => Ok(Reply::ReminderOff {
+                was_on: self.store.clear_reminder(user).await?,
+            }),
+            Command::Progress => Ok(Reply::Progress(self.progress(&settings, now).await?)),
+            Command::Help => Ok(Reply::Help),
+            Command::Reply(intent) => self.reply(&settings, source, intent, now).await,
+        }
+    }
+
+    /// The user's local date now.
+    pub fn today_of(&self, settings: &UserSettings, now: DateTime<Utc>) -> NaiveDate {
+        local_date(settings.timezone_or_utc(), now)
+    }
+
+    fn plan_for(&self, settings: &UserSettings, date: NaiveDate) -> DayPlan<'_> {
+        day_plan(&self.content, settings.rest_days, settings.paused_until, date)
+    }
+
+    fn calendar(&self, settings: &UserSettings) -> Calendar<'_> {
+        Calendar {
+            content: &self.content,
+            rest_days: settings.rest_days,
+            paused_until: settings.paused_until,
+        }
+    }
+
+    async fn today(&self, settings: &UserSettings, now: DateTime<Utc>) -> Result<Reply, CoachError> {
+        let date = self.today_of(settings, now);
+        let routine = self.content.planned_routine(chrono::Datelike::weekday(&date));
+        let card = RoutineCard::new(&self.content, routine);
+        let plan = match self.plan_for(settings, date) {
+            DayPlan::Train(r) => TodayPlan::Train(RoutineCard::new(&self.content, r)),
+            DayPlan::Rest => TodayPlan::Rest { routine: card },
+            DayPlan::Paused { until } => TodayPlan::Paused { until, routine: card },
+        };
+        let entries = self.store.day_log(settings.id, date).await?;
+        let status = if entries.iter().any(|e| !matches!(e.outcome, LogOutcome::Pain(_))) {
+            self.calendar(settings).statuses(&entries, date, date).first().map(|(_, s)| *s)
+        } else {
+            None
+        };
+        Ok(Reply::Today(TodayView {
+            date,
+            timezone: settings.timezone_or_utc(),
+            timezone_set: settings.timezone.is_some(),
+            plan,
+            status,
+        }))
+    }
+
+    async fn start(&self, settings: &UserSettings, now: DateTime<Utc>) -> Result<Reply, CoachError> {
+        let date = self.today_of(settings, now);
+        // On a rest day or a pause, asking to start still gets the day's routine.
+        let routine = self.content.planned_routine(chrono::Datelike::weekday(&date));
+        let steps = timed_steps(&self.content, routine, now);
+        let Some(first) = steps.first() else {
+            return Ok(Reply::Problem("Today's routine has no steps.".to_owned()));
+        };
+        let session = self
+            .store
+            .start_session(settings.id, date, &routine.id, first.ends, now)
+            .await?;
+        let of = steps.len() as u32;
+        Ok(Reply::SessionStarted(SessionView {
+            session_id: session.id,
+            card: RoutineCard::new(&self.content, routine),
+            schedule: steps.iter().map(|t| (StepLine::new(&t.step), t.due)).collect(),
+            first: prompt(&first.step, of, first.due, first.ends),
+        }))
+    }
+
+    async fn remind_set(
+        &self,
+        settings: &UserSettings,
+        time: LocalTime,
+        timezone: Option<Timezone>,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, CoachError> {
+        let Some(timezone) = timezone.or(settings.timezone) else {
+            return Ok(Reply::Problem(format!(
+                "Which timezone are you in? Add it once, like: /remind set {time} Europe/Berlin"
+            )));
+        };
+        self.store.set_reminder(settings.id, time, timezone).await?;
+        Ok(Reply::ReminderSet(ReminderView {
+            at: time,
+            timezone,
+            next: next_reminder(timezone, time, now),
+        }))
+    }
+
+    pub async fn progress(&self, settings: &UserSettings, now: DateTime<Utc>) -> Result<Progress, CoachError> {
+        let entries = self.store.history(settings.id).await?;
+        let today = self.today_of(settings, now);
+        Ok(self.calendar(settings).progress(&entries, today))
+    }
+
+    /// The user's active session, ending it first if it belongs to an earlier day.
+    async fn live_session(&self, settings: &UserSettings, today: NaiveDate, now: DateTime<Utc>) -> Result<Option<GuidedSession>, CoachError> {
+        match self.store.active_session(settings.id).await? {
+            Some(s) if s.local_date != today => {
+                self.store.end_session(s.id, SessionState::Stopped, now).await?;
+                Ok(None)
+            }
+            other => Ok(other),
+        }
+    }
+
+    async fn reply(&self, settings: &UserSettings, source: Source, intent: Intent, now: DateTime<Utc>) -> Result<Reply, CoachError> {
+        let today = self.today_of(settings, now);
+        let session = self.live_session(settings, today, now).await?;
+        match intent {
+            Intent::Done | Intent::Skip => {
+                let outcome = if intent == Intent::Done { LogOutcome::Done } else { LogOutcome::Skip };
+                match session {
+                    Some(s) => self.log_session_step(settings, source, s, outcome, now).await,
+                    None => self.log_day(settings, source, today, outcome, now).await,
+                }
+            }
+            Intent::Pain(level) => {
+                let (routine_id, step) = match &session {
+                    Some(s) => (s.routine_id.clone(), s.current_step),
+                    None => (self.content.planned_routine(chrono::Datelike::weekday(&today)).id.clone(), 0),
+                };
+                self.store
+                    .log(&NewLogEntry {
+                        user: settings.id,
+                        local_date: today,
+                        routine_id: &routine_id,
+                        step,
+                        outcome: LogOutcome::Pain(level),
+                        source: source.as_str(),
+                        at: now,
+                    })
+                    .await?;
+                let advice = self.pain_advice(settings, level).await?;
+                Ok(Reply::Pain { level, advice })
+            }
+            Intent::Stop => match session {
+                Some(s) => {
+                    self.store.end_session(s.id, SessionState::Stopped, now).await?;
+                    let of = self.content.routine(&s.routine_id).map_or(0, |r| r.steps.len() as u32);
+                    Ok(Reply::SessionStopped {
+                        at_step: u32::from(s.current_step),
+                        of,
+                    })
+                }
+                None => Ok(Reply::NothingToStop),
+            },
+            Intent::Snooze => Ok(Reply::NothingToSnooze),
+            Intent::NotUnderstood => Ok(Reply::NotUnderstood),
+        }
+    }
+
+    async fn log_day(&self, settings: &UserSettings, source: Source, today: NaiveDate, outcome: LogOutcome, now: DateTime<Utc>) -> Result<Reply, CoachError> {
+        let routine = self.content.planned_routine(chrono::Datelike::weekday(&today));
+        let write = self
+            .store
+            .log(&NewLogEntry {
+                user: settings.id,
+                local_date: today,
+                routine_id: &routine.id,
+                step: 0,
+                outcome,
+                source: source.as_str(),
+                at: now,
+            })
+            .await?;
+        let streak = self.progress(settings, now).await?.current_streak;
+        Ok(Reply::Logged {
+            what: Logged::Day {
+                routine_name: routine.name.clone(),
+            },
+            outcome,
+            write,
+            next: None,
+            session_finished: false,
+            current_streak: Some(streak),
+        })
+    }
+
+    async fn log_session_step(
+        &self,
+        settings: &UserSettings,
+        source: Source,
+        session: GuidedSession,
+        outcome: LogOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, CoachError> {
+        let Some(routine) = self.content.routine(&session.routine_id) else {
+            // The content changed under a running session: end it rather than guess.
+            self.store.end_session(session.id, SessionState::Stopped, now).await?;
+            return self.log_day(settings, source, session.local_date, outcome, now).await;
+        };
+        let of = routine.steps.len() as u32;
+        let number = session.current_step;
+        let name = step_at(&self.content, routine, number, now).map_or_else(String::new, |t| t.step.exercise.name.clone());
+        let write = self
+            .store
+            .log(&NewLogEntry {
+                user: settings.id,
+                local_date: session.local_date,
+                routine_id: &routine.id,
+                step: number,
+                outcome,
+                source: source.as_str(),
+                at: now,
+            })
+            .await?;
+        let next = step_at(&self.content, routine, number + 1, now);
+        let mut finished = false;
+        match &next {
+            Some(t) => {
+                self.store.advance_session(session.id, number, number + 1, t.ends).await?;
+            }
+            None => {
+                finished = self.store.end_session(session.id, SessionState::Finished, now).await?;
+            }
+        }
+        let current_streak = if finished {
+            Some(self.progress(settings, now).await?.current_streak)
+        } else {
+            None
+        };
+        Ok(Reply::Logged {
+            what: Logged::Step {
+                number: u32::from(number),
+                of,
+                name,
+            },
+            outcome,
+            write,
+            next: next.map(|t| prompt(&t.step, of, t.due, t.ends)),
+            session_finished: finished,
+            current_streak,
+        })
+    }
+
+    async fn pain_advice(&self, settings: &UserSettings, level: PainLevel) -> Result<PainAdvice, CoachError> {
+        if level.is_high() {
+            return Ok(PainAdvice::SeeClinician);
+        }
+        let since = self.today_of(settings, self.clock.now()) - chrono::Days::new(7);
+        let entries = self.store.history_since(settings.id, since).await?;
+        let mut painful_days: Vec<NaiveDate> = entries
+            .iter()
+            .filter(|e| matches!(e.outcome, LogOutcome::Pain(p) if p.get() >= REPEATED_PAIN))
+            .map(|e| e.local_date)
+            .collect();
+        painful_days.dedup();
+        Ok(if painful_days.len() >= REPEATED_PAIN_DAYS {
+            PainAdvice::SeeClinician
+        } else {
+            PainAdvice::Fine
+        })
+    }
+}
+
+fn reminder_view(settings: &UserSettings, now: DateTime<Utc>) -> Option<ReminderView> {
+    let at = settings.remind_at?;
+    let timezone = settings.timezone_or_utc();
+    Some(ReminderView {
+        at,
+        timezone,
+        next: next_reminder(timezone, at, now),
+    })
+}
+
+fn prompt(step: &StepView<'_>, of: u32, due: DateTime<Utc>, ends: DateTime<Utc>) -> StepPrompt {
+    StepPrompt {
+        line: StepLine::new(step),
+        of,
+        instructions: step.exercise.steps.clone(),
+        safety: step.exercise.safety.clone(),
+        due,
+        ends,
+    }
+}

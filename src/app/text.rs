@@ -1,0 +1,239 @@
+//! Replies as plain text, shared by the console and by Discord's text answers.
+
+use chrono::{DateTime, Utc};
+
+use super::{Logged, PainAdvice, Reply, ReminderView, RoutineCard, StepPrompt, TodayPlan, TodayView};
+use crate::coach::progress::{DayStatus, LogOutcome, Progress};
+use crate::coach::schedule::{iso_local, words_local};
+use crate::coach::Timezone;
+use crate::content::seconds_text;
+use crate::store::LogWrite;
+
+/// The general safety note: in `/help` and in the first message to a new user.
+pub const SAFETY: &str = "footcoach is a coach, not a clinician: this is not medical advice. \
+Stop at once if you feel sharp pain, and see a clinician for pain that lasts or keeps coming back.";
+
+/// The words a reply may use, for "not understood" and for help.
+pub const REPLY_WORDS: &str = "done, skip, pain 0-10 (like \"pain 3\"), snooze, stop";
+
+/// How instants are written: the console spells them out in the user's zone;
+/// Discord gets timestamps that each reader's client renders in their own clock.
+#[derive(Debug, Clone, Copy)]
+pub enum TimeStyle {
+    Console { timezone: Timezone, now: DateTime<Utc> },
+    Discord,
+}
+
+impl TimeStyle {
+    /// A full date and time.
+    pub fn at(self, instant: DateTime<Utc>) -> String {
+        match self {
+            TimeStyle::Console { timezone, now } => {
+                format!("{}, {}", iso_local(timezone, instant), words_local(timezone, instant, now))
+            }
+            TimeStyle::Discord => format!("<t:{0}:F> (<t:{0}:R>)", instant.timestamp()),
+        }
+    }
+
+    /// A short time, for a countdown or a schedule.
+    pub fn short(self, instant: DateTime<Utc>) -> String {
+        match self {
+            TimeStyle::Console { timezone, .. } => instant.with_timezone(&timezone.tz()).format("%H:%M:%S").to_string(),
+            TimeStyle::Discord => format!("<t:{}:T>", instant.timestamp()),
+        }
+    }
+
+    /// When something comes, relative to now.
+    pub fn relative(self, instant: DateTime<Utc>) -> String {
+        match self {
+            TimeStyle::Console { now, .. } => {
+                let secs = (instant - now).num_seconds().max(0) as u32;
+                format!("in {}", seconds_text(secs))
+            }
+            TimeStyle::Discord => format!("<t:{}:R>", instant.timestamp()),
+        }
+    }
+}
+
+pub fn help() -> String {
+    format!(
+        "footcoach walks you through a short daily foot routine and keeps track of your days.\n\
+         \n\
+         /routine today      today's routine: exercises, doses, equipment, minutes\n\
+         /routine start      a guided session, one prompt per exercise\n\
+         /remind set 07:30 Europe/Berlin   a daily reminder at your local time\n\
+         /remind show, /remind off\n\
+         /progress           your streak and this week\n\
+         \n\
+         Answer with: {REPLY_WORDS}.\n\
+         \n\
+         {SAFETY}"
+    )
+}
+
+fn card_lines(card: &RoutineCard, out: &mut Vec<String>) {
+    out.push(format!("{} ({} min): {}", card.name, card.minutes, card.summary));
+    for s in &card.steps {
+        out.push(format!("  {}. {}: {} (needs: {})", s.number, s.name, s.dose, s.equipment));
+    }
+}
+
+pub fn status_word(status: DayStatus) -> &'static str {
+    match status {
+        DayStatus::Done => "done",
+        DayStatus::Partial => "partly done",
+        DayStatus::Skipped => "skipped",
+        DayStatus::Rest => "rest day",
+        DayStatus::Paused => "paused",
+        DayStatus::Missed => "not done",
+    }
+}
+
+pub fn today(view: &TodayView) -> String {
+    let mut out = vec![format!("Today, {}:", view.date.format("%A %-d %B"))];
+    match &view.plan {
+        TodayPlan::Train(card) => card_lines(card, &mut out),
+        TodayPlan::Rest { routine } => {
+            out.push("A rest day: nothing is due. If you feel like moving anyway:".to_owned());
+            card_lines(routine, &mut out);
+        }
+        TodayPlan::Paused { until, routine } => {
+            out.push(format!("You are paused until {}: nothing is due. If you want to anyway:", until.format("%-d %B %Y")));
+            card_lines(routine, &mut out);
+        }
+    }
+    if let Some(status) = view.status {
+        out.push(format!("So far today: {}.", status_word(status)));
+    }
+    out.push("Say \"done\" when you have done it, or /routine start to be guided.".to_owned());
+    if !view.timezone_set {
+        out.push("(Days are counted in UTC until you tell me your timezone: /remind set 07:30 Europe/Berlin)".to_owned());
+    }
+    out.join("\n")
+}
+
+pub fn step_prompt(p: &StepPrompt, style: TimeStyle) -> String {
+    let mut out = vec![format!(
+        "Step {} of {}: {}, {} (needs: {})",
+        p.line.number, p.of, p.line.name, p.line.dose, p.line.equipment
+    )];
+    for (i, step) in p.instructions.iter().enumerate() {
+        out.push(format!("  {}. {step}", i + 1));
+    }
+    out.push(format!("  Safety: {}", p.safety));
+    out.push(format!("  Time is up {}. Say done when finished, skip to skip it, stop to end.", style.relative(p.ends)));
+    out.join("\n")
+}
+
+fn reminder_line(r: &ReminderView, style: TimeStyle) -> String {
+    format!(
+        "Reminder every day at {} ({}). Next: {}",
+        r.at,
+        r.timezone,
+        style.at(r.next)
+    )
+}
+
+fn progress(p: &Progress) -> String {
+    let mut out = vec![format!(
+        "Current streak: {} day{}. Best: {}. Days done: {}. Minutes logged: {}.",
+        p.current_streak,
+        if p.current_streak == 1 { "" } else { "s" },
+        p.best_streak,
+        p.days_done,
+        p.total_minutes
+    )];
+    let week: Vec<String> = p
+        .week
+        .iter()
+        .map(|(d, s)| format!("{} {}", d.format("%a"), s.map_or("-", status_word)))
+        .collect();
+    out.push(format!("This week: {}", week.join(", ")));
+    out.join("\n")
+}
+
+/// The whole reply as text.
+pub fn render(reply: &Reply, style: TimeStyle) -> String {
+    match reply {
+        Reply::Today(view) => today(view),
+        Reply::SessionStarted(s) => {
+            let mut out = vec![format!("Guided session: {} ({} min). The steps:", s.card.name, s.card.minutes)];
+            for (line, due) in &s.schedule {
+                out.push(format!("  {}. {} at {}", line.number, line.name, style.short(*due)));
+            }
+            out.push(String::new());
+            out.push(step_prompt(&s.first, style));
+            out.join("\n")
+        }
+        Reply::ReminderSet(r) => format!("Done. {}", reminder_line(r, style)),
+        Reply::ReminderShow {
+            reminder,
+            timezone,
+            paused_until,
+        } => {
+            let mut out = vec![match reminder {
+                Some(r) => reminder_line(r, style),
+                None => "No daily reminder is set. Set one with /remind set 07:30 Europe/Berlin".to_owned(),
+            }];
+            if reminder.is_none() {
+                if let Some(tz) = timezone {
+                    out.push(format!("Your timezone: {tz}."));
+                }
+            }
+            if let Some(until) = paused_until {
+                out.push(format!("Paused until {}.", until.format("%-d %B %Y")));
+            }
+            out.join("\n")
+        }
+        Reply::ReminderOff { was_on: true } => "Reminder off. Turn it back on with /remind set 07:30".to_owned(),
+        Reply::ReminderOff { was_on: false } => "There was no reminder to turn off.".to_owned(),
+        Reply::Progress(p) => progress(p),
+        Reply::Help => help(),
+        Reply::Logged {
+            what,
+            outcome,
+            write,
+            next,
+            session_finished,
+            current_streak,
+        } => {
+            let verb = match outcome {
+                LogOutcome::Done => "done",
+                LogOutcome::Skip => "skipped",
+                LogOutcome::Pain(_) => "noted",
+            };
+            let subject = match what {
+                Logged::Day { routine_name } => format!("Today's {routine_name}"),
+                Logged::Step { number, of, name } => format!("Step {number} of {of} ({name})"),
+            };
+            let mut out = vec![match write {
+                LogWrite::Unchanged => format!("{subject} was already logged as {verb}."),
+                _ => format!("{subject}: {verb}. Logged."),
+            }];
+            if *session_finished {
+                out.push("That was the last step: session complete. Well done!".to_owned());
+            }
+            if let Some(streak) = current_streak {
+                if *streak > 0 {
+                    out.push(format!("Current streak: {streak} day{}.", if *streak == 1 { "" } else { "s" }));
+                }
+            }
+            if let Some(p) = next {
+                out.push(String::new());
+                out.push(step_prompt(p, style));
+            }
+            out.join("\n")
+        }
+        Reply::Pain { level, advice } => match advice {
+            PainAdvice::Fine => format!("Pain {level} noted. Go gently, and stop if anything hurts sharply."),
+            PainAdvice::SeeClinician => format!(
+                "Pain {level} noted. Please stop the exercises that hurt, and see a clinician (a doctor or physiotherapist) about it before you carry on: pain this high, or pain that keeps coming back, needs a proper look."
+            ),
+        },
+        Reply::SessionStopped { at_step, of } => format!("Session stopped at step {at_step} of {of}. What you logged is kept."),
+        Reply::NothingToStop => "No guided session is running. Start one with /routine start".to_owned(),
+        Reply::NothingToSnooze => "There is no reminder waiting to be snoozed right now.".to_owned(),
+        Reply::NotUnderstood => format!("I did not catch that. You can answer with: {REPLY_WORDS}. Or type /help."),
+        Reply::Problem(text) => text.clone(),
+    }
+}

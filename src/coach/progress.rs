@@ -1,0 +1,211 @@
+//! Streaks and the shape of a user's days, counted in their local days.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use super::plan::{day_plan, DayPlan, RestDays};
+use crate::content::Content;
+use chrono::{DateTime, Utc};
+
+use super::PainLevel;
+
+/// What a user reported for a step (0 = the whole routine) of a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogOutcome {
+    Done,
+    Skip,
+    Pain(PainLevel),
+}
+
+/// One entry of the log, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub local_date: NaiveDate,
+    pub routine_id: String,
+    pub step: u16,
+    pub outcome: LogOutcome,
+    pub source: String,
+    pub at: DateTime<Utc>,
+}
+
+/// How a local day went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayStatus {
+    /// The whole routine, or every step of it, was done.
+    Done,
+    /// Some steps were done.
+    Partial,
+    /// Skipped, with nothing done.
+    Skipped,
+    /// A weekly rest day with nothing logged.
+    Rest,
+    /// A paused day with nothing logged.
+    Paused,
+    /// Nothing logged on a training day.
+    Missed,
+}
+
+impl DayStatus {
+    /// Counts towards a streak.
+    pub fn extends_streak(self) -> bool {
+        matches!(self, DayStatus::Done | DayStatus::Partial)
+    }
+
+    /// Neither breaks nor extends a streak.
+    pub fn is_neutral(self) -> bool {
+        matches!(self, DayStatus::Rest | DayStatus::Paused)
+    }
+}
+
+/// The user's settings that shape their calendar.
+#[derive(Debug, Clone, Copy)]
+pub struct Calendar<'a> {
+    pub content: &'a Content,
+    pub rest_days: RestDays,
+    pub paused_until: Option<NaiveDate>,
+}
+
+/// What one day's log entries add up to.
+#[derive(Debug, Clone, Default)]
+struct DayLog {
+    whole: Option<LogOutcome>,
+    steps_done: u32,
+    steps_skipped: u32,
+    routine_id: String,
+    done_seconds: u32,
+}
+
+fn summarise(content: &Content, entries: &[LogEntry]) -> BTreeMap<NaiveDate, DayLog> {
+    let mut days: BTreeMap<NaiveDate, DayLog> = BTreeMap::new();
+    for e in entries {
+        let day = days.entry(e.local_date).or_default();
+        day.routine_id.clone_from(&e.routine_id);
+        let routine = content.routine(&e.routine_id);
+        match (e.step, e.outcome) {
+            (_, LogOutcome::Pain(_)) => {}
+            (0, outcome) => day.whole = Some(outcome),
+            (n, LogOutcome::Done) => {
+                day.steps_done += 1;
+                if let Some(r) = routine {
+                    if let Some(step) = content.steps(r).get(usize::from(n) - 1) {
+                        day.done_seconds += step.seconds();
+                    }
+                }
+            }
+            (_, LogOutcome::Skip) => day.steps_skipped += 1,
+        }
+    }
+    days
+}
+
+impl DayLog {
+    fn status(&self, content: &Content) -> Option<DayStatus> {
+        let steps_total = content.routine(&self.routine_id).map(|r| r.steps.len() as u32);
+        match self.whole {
+            Some(LogOutcome::Done) => return Some(DayStatus::Done),
+            _ if steps_total.is_some_and(|n| n > 0 && self.steps_done >= n) => return Some(DayStatus::Done),
+            _ if self.steps_done > 0 => return Some(DayStatus::Partial),
+            Some(LogOutcome::Skip) => return Some(DayStatus::Skipped),
+            _ => {}
+        }
+        (self.steps_skipped > 0).then_some(DayStatus::Skipped)
+    }
+
+    fn minutes_seconds(&self, content: &Content) -> u32 {
+        match self.whole {
+            Some(LogOutcome::Done) => content.routine(&self.routine_id).map_or(0, |r| content.routine_seconds(r)),
+            _ => self.done_seconds,
+        }
+    }
+}
+
+/// A user's progress as of a local date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub today: NaiveDate,
+    pub current_streak: u32,
+    pub best_streak: u32,
+    /// Monday to Sunday of the week holding `today`; days after today are `None`.
+    pub week: Vec<(NaiveDate, Option<DayStatus>)>,
+    /// Minutes of exercise logged, all time.
+    pub total_minutes: u32,
+    pub days_done: u32,
+}
+
+impl Calendar<'_> {
+    fn planned(&self, date: NaiveDate) -> Option<DayStatus> {
+        match day_plan(self.content, self.rest_days, self.paused_until, date) {
+            DayPlan::Rest => Some(DayStatus::Rest),
+            DayPlan::Paused { .. } => Some(DayStatus::Paused),
+            DayPlan::Train(_) => None,
+        }
+    }
+
+    /// The status of each day from `from` to `to` inclusive.
+    pub fn statuses(&self, entries: &[LogEntry], from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, DayStatus)> {
+        let days = summarise(self.content, entries);
+        from.iter_days()
+            .take_while(|d| *d <= to)
+            .map(|date| {
+                let logged = days.get(&date).and_then(|d| d.status(self.content));
+                let status = logged.or_else(|| self.planned(date)).unwrap_or(DayStatus::Missed);
+                (date, status)
+            })
+            .collect()
+    }
+
+    /// Streaks, this week and totals, as of the local date `today`.
+    ///
+    /// Today only counts once something is logged: an unfinished today never
+    /// breaks the streak.
+    pub fn progress(&self, entries: &[LogEntry], today: NaiveDate) -> Progress {
+        let days = summarise(self.content, entries);
+        let first = entries.iter().map(|e| e.local_date).min().unwrap_or(today).min(today);
+        let statuses = self.statuses(entries, first, today);
+
+        let mut best = 0;
+        let mut run = 0;
+        for (_, status) in &statuses {
+            if status.extends_streak() {
+                run += 1;
+                best = best.max(run);
+            } else if !status.is_neutral() {
+                run = 0;
+            }
+        }
+        // Walk back from today to find the run still alive.
+        let mut current = 0;
+        for (i, (_, status)) in statuses.iter().enumerate().rev() {
+            let is_today = i + 1 == statuses.len();
+            if status.extends_streak() {
+                current += 1;
+            } else if status.is_neutral() || (is_today && *status == DayStatus::Missed) {
+                continue;
+            } else {
+                break;
+            }
+        }
+
+        let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
+        let week_statuses = self.statuses(entries, monday, today);
+        let week = (0..7)
+            .map(|i| {
+                let date = monday + Days::new(i);
+                // Days before the first entry are blank, not "missed".
+                let status = week_statuses.iter().find(|(d, _)| *d == date && *d >= first).map(|(_, s)| *s);
+                (date, status)
+            })
+            .collect();
+
+        let total_seconds: u32 = days.values().map(|d| d.minutes_seconds(self.content)).sum();
+        Progress {
+            today,
+            current_streak: current,
+            best_streak: best,
+            week,
+            total_minutes: (total_seconds + 30) / 60,
+            days_done: statuses.iter().filter(|(_, s)| s.extends_streak()).count() as u32,
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! The steps of a guided session and the instant each prompt is due.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::content::{Content, Routine, StepView};
+
+/// One prompt of a guided session.
+#[derive(Debug, Clone, Copy)]
+pub struct TimedStep<'a> {
+    pub step: StepView<'a>,
+    /// When this step's prompt is posted.
+    pub due: DateTime<Utc>,
+    /// When its time (work and rest) is up, and the next prompt is due.
+    pub ends: DateTime<Utc>,
+}
+
+/// Every step of `routine` back to back from `start`.
+pub fn timed_steps<'a>(content: &'a Content, routine: &'a Routine, start: DateTime<Utc>) -> Vec<TimedStep<'a>> {
+    let mut due = start;
+    content
+        .steps(routine)
+        .into_iter()
+        .map(|step| {
+            let ends = due + Duration::seconds(step.seconds().into());
+            let timed = TimedStep { step, due, ends };
+            due = ends;
+            timed
+        })
+        .collect()
+}
+
+/// The step with number `number` (1-based) when it starts at `start`.
+pub fn step_at<'a>(content: &'a Content, routine: &'a Routine, number: u16, start: DateTime<Utc>) -> Option<TimedStep<'a>> {
+    let step = *content.steps(routine).get(usize::from(number).checked_sub(1)?)?;
+    Some(TimedStep {
+        step,
+        due: start,
+        ends: start + Duration::seconds(step.seconds().into()),
+    })
+}

@@ -1,0 +1,198 @@
+//! The terminal front end: a person types what they would type in Discord.
+
+use std::io::IsTerminal;
+
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::app::text::{render, TimeStyle, SAFETY};
+use crate::app::{Coach, Command, Source};
+use crate::coach::reply::parse_reply;
+use crate::coach::{LocalTime, Timezone};
+use crate::store::UserId;
+
+/// Longest console name accepted; Discord's display names are shorter still.
+const MAX_NAME: usize = 64;
+
+const COMMANDS: &str =
+    "/routine today, /routine start, /remind set 07:30 Europe/Berlin, /remind show, /remind off, /progress, /help";
+
+/// A console line, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Line {
+    Command(Command),
+    Quit,
+    Empty,
+    /// What to type instead, in one line.
+    Usage(String),
+}
+
+/// Parses one typed line: `/...` is a slash command, anything else a reply.
+pub fn parse_line(raw: &str) -> Line {
+    let line = raw.trim();
+    if line.is_empty() {
+        return Line::Empty;
+    }
+    let Some(command) = line.strip_prefix('/') else {
+        return Line::Command(Command::Reply(parse_reply(line)));
+    };
+    // Discord-style "time:07:30 timezone:Europe/Berlin" works too.
+    let words: Vec<&str> = command
+        .split_whitespace()
+        .map(|w| {
+            w.strip_prefix("time:")
+                .or_else(|| w.strip_prefix("timezone:"))
+                .unwrap_or(w)
+        })
+        .collect();
+    let lower: Vec<String> = words.iter().take(2).map(|w| w.to_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    match (lower.as_slice(), words.len()) {
+        (["routine", "today"], 2) => Line::Command(Command::RoutineToday),
+        (["routine", "start"], 2) => Line::Command(Command::RoutineStart),
+        (["routine", ..], _) => Line::Usage("Type /routine today or /routine start".to_owned()),
+        (["remind", "set"], 3 | 4) => {
+            let time = match words[2].parse::<LocalTime>() {
+                Ok(t) => t,
+                Err(e) => return Line::Usage(format!("{e}, for example /remind set 07:30 Europe/Berlin")),
+            };
+            let timezone = match words.get(3).map(|w| w.parse::<Timezone>()) {
+                None => None,
+                Some(Ok(tz)) => Some(tz),
+                Some(Err(e)) => return Line::Usage(format!("{e}, for example /remind set {time} Europe/Berlin")),
+            };
+            Line::Command(Command::RemindSet { time, timezone })
+        }
+        (["remind", "set"], _) => Line::Usage("Type /remind set HH:MM Area/City, like /remind set 07:30 Europe/Berlin".to_owned()),
+        (["remind", "show"], 2) => Line::Command(Command::RemindShow),
+        (["remind", "off"], 2) => Line::Command(Command::RemindOff),
+        (["remind", ..], _) => Line::Usage("Type /remind set 07:30 Europe/Berlin, /remind show or /remind off".to_owned()),
+        (["progress"], 1) => Line::Command(Command::Progress),
+        (["help"], 1) => Line::Command(Command::Help),
+        (["quit" | "exit"], 1) => Line::Quit,
+        _ => {
+            let shown: String = line.chars().take(30).collect();
+            Line::Usage(format!("Unknown command \"{shown}\". Try {COMMANDS}"))
+        }
+    }
+}
+
+/// Checks a console user name: 1 to 64 printable characters.
+pub fn valid_name(name: &str) -> Result<&str, String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        return Err(format!("--user takes a name of 1 to {MAX_NAME} characters, like --user alex"));
+    }
+    Ok(name)
+}
+
+/// Chats with `user` over `input` and `output` until end of input or /quit.
+pub async fn run<R, W>(coach: &Coach, user: UserId, name: &str, input: R, mut output: W, interactive: bool) -> anyhow::Result<()>
+where
+    R: AsyncBufRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let greeting = format!(
+        "footcoach: hello {name}. I coach a short daily foot routine: /routine today shows it, \"done\" logs it, /help lists the rest.\n{SAFETY}\n"
+    );
+    output.write_all(greeting.as_bytes()).await?;
+    let mut lines = input.lines();
+    loop {
+        if interactive {
+            output.write_all(b"> ").await?;
+        }
+        output.flush().await?;
+        let Some(raw) = lines.next_line().await? else {
+            break;
+        };
+        let answer = match parse_line(&raw) {
+            Line::Empty => continue,
+            Line::Quit => break,
+            Line::Usage(text) => text,
+            Line::Command(command) => match answer(coach, user, command).await {
+                Ok(text) => text,
+                // The line is lost, not the session: say so and keep going.
+                Err(e) => {
+                    tracing::error!(error = %e, "console command failed");
+                    "Something went wrong on my side and nothing was saved for that line; please try again.".to_owned()
+                }
+            },
+        };
+        output.write_all(answer.as_bytes()).await?;
+        output.write_all(b"\n").await?;
+    }
+    if interactive {
+        output.write_all(b"\nBye. Everything is saved.\n").await?;
+    }
+    output.flush().await?;
+    Ok(())
+}
+
+async fn answer(coach: &Coach, user: UserId, command: Command) -> Result<String, crate::app::CoachError> {
+    let reply = coach.handle(user, Source::Console, command).await?;
+    let settings = coach.store().user(user).await?;
+    let style = TimeStyle::Console {
+        timezone: settings.timezone_or_utc(),
+        now: coach.now(),
+    };
+    Ok(render(&reply, style))
+}
+
+/// The console on this process's stdin and stdout.
+pub async fn run_stdio(coach: &Coach, name: &str) -> anyhow::Result<()> {
+    let name = valid_name(name).map_err(anyhow::Error::msg)?;
+    let user = coach.store().console_user(name).await?;
+    let interactive = std::io::stdin().is_terminal();
+    let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+    run(coach, user, name, stdin, tokio::io::stdout(), interactive).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coach::reply::Intent;
+
+    #[test]
+    fn slash_commands_parse_with_their_discord_words() {
+        assert_eq!(parse_line("/routine today"), Line::Command(Command::RoutineToday));
+        assert_eq!(parse_line("  /Routine Start "), Line::Command(Command::RoutineStart));
+        assert_eq!(
+            parse_line("/remind set 07:30 Europe/Berlin"),
+            Line::Command(Command::RemindSet {
+                time: "07:30".parse().unwrap(),
+                timezone: Some("Europe/Berlin".parse().unwrap()),
+            })
+        );
+        assert_eq!(
+            parse_line("/remind set time:06:45"),
+            Line::Command(Command::RemindSet {
+                time: "06:45".parse().unwrap(),
+                timezone: None,
+            })
+        );
+        assert_eq!(parse_line("/progress"), Line::Command(Command::Progress));
+        assert_eq!(parse_line("done"), Line::Command(Command::Reply(Intent::Done)));
+        assert_eq!(parse_line(""), Line::Empty);
+    }
+
+    #[test]
+    fn wrong_commands_get_one_line_saying_what_to_type() {
+        for bad in [
+            "/remind set 25:61 Europe/Berlin",
+            "/remind set 07:30 Mars/Base",
+            "/remind set",
+            "/routine tomorrow",
+            "/dance",
+            "/🦶",
+        ] {
+            match parse_line(bad) {
+                Line::Usage(text) => {
+                    assert!(!text.contains('\n'), "{bad}: {text}");
+                    assert!(text.contains('/'), "{bad} should name what to type: {text}");
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let long = format!("/{}", "x".repeat(4000));
+        assert!(matches!(parse_line(&long), Line::Usage(t) if t.len() < 300));
+    }
+}

@@ -1,0 +1,364 @@
+//! The coaching content: exercises, routines and the weekly plan, kept as
+//! TOML data in `content/` and validated on load.
+//!
+//! The files are built into the binary so it runs from any directory;
+//! `CONTENT_DIR` points at a folder of the same files to edit without a rebuild.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::Weekday;
+use serde::{Deserialize, Serialize};
+
+pub const EXERCISES_FILE: &str = "exercises.toml";
+pub const ROUTINES_FILE: &str = "routines.toml";
+pub const PLAN_FILE: &str = "plan.toml";
+
+const EMBEDDED_EXERCISES: &str = include_str!("../content/exercises.toml");
+const EMBEDDED_ROUTINES: &str = include_str!("../content/routines.toml");
+const EMBEDDED_PLAN: &str = include_str!("../content/plan.toml");
+
+/// What an exercise works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Area {
+    Arch,
+    Calf,
+    Toes,
+    Ankle,
+    Balance,
+}
+
+/// How much of an exercise to do: one set is a hold, a number of
+/// repetitions, or a stretch of time spent moving; sets repeat it, and
+/// `per_side` repeats each set for the left and the right.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dose {
+    /// Seconds to hold a position (a stretch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_seconds: Option<u32>,
+    /// Repetitions in one set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reps: Option<u32>,
+    /// How long one repetition takes at a calm pace, to time the routine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds_per_rep: Option<u32>,
+    /// Seconds of continuous movement (walking, rolling a ball).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u32>,
+    #[serde(default)]
+    pub per_side: bool,
+    #[serde(default = "one")]
+    pub sets: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The one way a set is measured, once a `Dose` has been validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetKind {
+    Hold { seconds: u32 },
+    Reps { count: u32, seconds_per_rep: u32 },
+    Timed { seconds: u32 },
+}
+
+impl Dose {
+    /// The kind of set; `None` when the dose names none or several (a
+    /// validation error).
+    pub fn set_kind(&self) -> Option<SetKind> {
+        match (self.hold_seconds, self.reps, self.seconds) {
+            (Some(seconds), None, None) => Some(SetKind::Hold { seconds }),
+            (None, Some(count), None) => Some(SetKind::Reps {
+                count,
+                seconds_per_rep: self.seconds_per_rep.unwrap_or(3),
+            }),
+            (None, None, Some(seconds)) => Some(SetKind::Timed { seconds }),
+            _ => None,
+        }
+    }
+
+    pub fn sides(&self) -> u32 {
+        if self.per_side {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Seconds one set on one side takes.
+    pub fn set_seconds(&self) -> u32 {
+        match self.set_kind() {
+            Some(SetKind::Hold { seconds }) | Some(SetKind::Timed { seconds }) => seconds,
+            Some(SetKind::Reps {
+                count,
+                seconds_per_rep,
+            }) => count * seconds_per_rep,
+            None => 0,
+        }
+    }
+
+    /// Seconds of work in the whole dose: every set, every side.
+    pub fn work_seconds(&self) -> u32 {
+        self.sets * self.sides() * self.set_seconds()
+    }
+}
+
+impl fmt::Display for Dose {
+    /// "3 × hold 5 s, each side", "10 reps", "2 min".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = match self.set_kind() {
+            Some(SetKind::Hold { seconds }) => format!("hold {}", seconds_text(seconds)),
+            Some(SetKind::Reps { count, .. }) => format!("{count} reps"),
+            Some(SetKind::Timed { seconds }) => seconds_text(seconds),
+            None => "as you like".to_owned(),
+        };
+        if self.sets > 1 {
+            write!(f, "{} × {set}", self.sets)?;
+        } else {
+            f.write_str(&set)?;
+        }
+        if self.per_side {
+            f.write_str(", each side")?;
+        }
+        Ok(())
+    }
+}
+
+/// "45 s", "2 min", "1 min 30 s".
+pub fn seconds_text(seconds: u32) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exercise {
+    pub id: String,
+    pub name: String,
+    /// Short numbered steps, in order.
+    pub steps: Vec<String>,
+    pub dose: Dose,
+    /// What is needed, e.g. "chair", "tennis ball"; empty for nothing.
+    #[serde(default)]
+    pub equipment: Vec<String>,
+    pub works: Vec<Area>,
+    /// One line: when to stop or take care.
+    pub safety: String,
+}
+
+impl Exercise {
+    pub fn equipment_text(&self) -> String {
+        if self.equipment.is_empty() {
+            "nothing".to_owned()
+        } else {
+            self.equipment.join(", ")
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutineStep {
+    /// An exercise id.
+    pub exercise: String,
+    /// Overrides the exercise's own dose for this routine.
+    #[serde(default)]
+    pub dose: Option<Dose>,
+    #[serde(default)]
+    pub rest_after_seconds: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Routine {
+    pub id: String,
+    pub name: String,
+    /// The length the routine promises; its steps must add up to it within 10%.
+    pub minutes: u32,
+    pub summary: String,
+    pub steps: Vec<RoutineStep>,
+}
+
+/// A routine step joined with its exercise, ready to show or time.
+#[derive(Debug, Clone, Copy)]
+pub struct StepView<'a> {
+    /// 1-based position in the routine.
+    pub number: u32,
+    pub exercise: &'a Exercise,
+    pub dose: &'a Dose,
+    pub rest_after_seconds: u32,
+}
+
+impl StepView<'_> {
+    pub fn seconds(&self) -> u32 {
+        self.dose.work_seconds() + self.rest_after_seconds
+    }
+}
+
+/// Validated content. Every id a routine or the plan names exists.
+#[derive(Debug, Clone)]
+pub struct Content {
+    exercises: BTreeMap<String, Exercise>,
+    routines: BTreeMap<String, Routine>,
+    plan: HashMap<Weekday, String>,
+}
+
+/// One problem in the content: the file, the entry and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentError {
+    pub file: String,
+    pub entry: String,
+    pub problem: String,
+}
+
+impl fmt::Display for ContentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.file, self.entry, self.problem)
+    }
+}
+
+/// Every problem found, so one run shows them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentErrors(pub Vec<ContentError>);
+
+impl fmt::Display for ContentErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ContentErrors {}
+
+/// The three files' text, with the names to use in errors.
+pub struct Sources {
+    pub origin: Option<PathBuf>,
+    pub exercises: String,
+    pub routines: String,
+    pub plan: String,
+}
+
+impl Content {
+    /// The content built into the binary, or the folder `CONTENT_DIR` names.
+    pub fn load() -> Result<Content, ContentErrors> {
+        match std::env::var_os("CONTENT_DIR") {
+            Some(dir) if !dir.is_empty() => Self::from_dir(Path::new(&dir)),
+            _ => Self::embedded(),
+        }
+    }
+
+    pub fn embedded() -> Result<Content, ContentErrors> {
+        Self::from_sources(Sources {
+            origin: None,
+            exercises: EMBEDDED_EXERCISES.to_owned(),
+            routines: EMBEDDED_ROUTINES.to_owned(),
+            plan: EMBEDDED_PLAN.to_owned(),
+        })
+    }
+
+    pub fn from_dir(dir: &Path) -> Result<Content, ContentErrors> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).map_err(|e| {
+                ContentErrors(vec![ContentError {
+                    file: path.display().to_string(),
+                    entry: "(file)".to_owned(),
+                    problem: format!("cannot be read: {e} (CONTENT_DIR must name a folder holding {EXERCISES_FILE}, {ROUTINES_FILE} and {PLAN_FILE})"),
+                }])
+            })
+        };
+        Self::from_sources(Sources {
+            origin: Some(dir.to_owned()),
+            exercises: read(EXERCISES_FILE)?,
+            routines: read(ROUTINES_FILE)?,
+            plan: read(PLAN_FILE)?,
+        })
+    }
+
+    pub fn from_sources(sources: Sources) -> Result<Content, ContentErrors> {
+        validate::build(sources)
+    }
+
+    pub fn exercise(&self, id: &str) -> Option<&Exercise> {
+        self.exercises.get(id)
+    }
+
+    pub fn exercises(&self) -> impl Iterator<Item = &Exercise> {
+        self.exercises.values()
+    }
+
+    pub fn routine(&self, id: &str) -> Option<&Routine> {
+        self.routines.get(id)
+    }
+
+    pub fn routines(&self) -> impl Iterator<Item = &Routine> {
+        self.routines.values()
+    }
+
+    /// The routine the weekly plan puts on this weekday.
+    pub fn planned_routine(&self, day: Weekday) -> &Routine {
+        // Validation guarantees every weekday maps to an existing routine.
+        &self.routines[&self.plan[&day]]
+    }
+
+    /// The steps of a routine joined with their exercises.
+    pub fn steps<'a>(&'a self, routine: &'a Routine) -> Vec<StepView<'a>> {
+        routine
+            .steps
+            .iter()
+            .zip(1..)
+            .map(|(step, number)| {
+                let exercise = &self.exercises[&step.exercise];
+                StepView {
+                    number,
+                    exercise,
+                    dose: step.dose.as_ref().unwrap_or(&exercise.dose),
+                    rest_after_seconds: step.rest_after_seconds,
+                }
+            })
+            .collect()
+    }
+
+    /// Seconds the routine takes by its own numbers.
+    pub fn routine_seconds(&self, routine: &Routine) -> u32 {
+        self.steps(routine).iter().map(StepView::seconds).sum()
+    }
+
+    /// A few lines for `footcoach content check`.
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "content ok: {} exercises, {} routines, a plan for all 7 weekdays\n",
+            self.exercises.len(),
+            self.routines.len()
+        );
+        for r in self.routines.values() {
+            let secs = self.routine_seconds(r);
+            out.push_str(&format!(
+                "  {:<12} {:>2} min promised, {} by its steps, {} steps\n",
+                r.id,
+                r.minutes,
+                seconds_text(secs),
+                r.steps.len()
+            ));
+        }
+        out.push_str("  plan:");
+        for day in crate::coach::WEEK {
+            out.push_str(&format!(" {day}={}", self.plan[&day]));
+        }
+        out
+    }
+}
+
+mod validate;

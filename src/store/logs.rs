@@ -1,0 +1,136 @@
+//! The log of what a user did: done, skipped, pain reported.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::{Store, UserId};
+use crate::coach::progress::{LogEntry, LogOutcome};
+use crate::coach::PainLevel;
+
+fn outcome_column(outcome: LogOutcome) -> &'static str {
+    match outcome {
+        LogOutcome::Done => "done",
+        LogOutcome::Skip => "skip",
+        LogOutcome::Pain(_) => "pain",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLogEntry<'a> {
+    pub user: UserId,
+    pub local_date: NaiveDate,
+    pub routine_id: &'a str,
+    /// 0 is the whole routine.
+    pub step: u16,
+    pub outcome: LogOutcome,
+    pub source: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+/// What logging did to the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogWrite {
+    Inserted,
+    /// The step already had an entry that day, with another outcome.
+    Changed,
+    /// The same thing was already logged: nothing changed.
+    Unchanged,
+}
+
+impl Store {
+    /// Logs an entry once per user, local day, step and kind (progress or pain).
+    pub async fn log(&self, entry: &NewLogEntry<'_>) -> Result<LogWrite, sqlx::Error> {
+        let pain = match entry.outcome {
+            LogOutcome::Pain(p) => Some(p.get() as i16),
+            _ => None,
+        };
+        let inserted: Option<bool> = sqlx::query_scalar(
+            "INSERT INTO activity_log (user_id, local_date, routine_id, step, outcome, pain, source, logged_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (user_id, local_date, step, (outcome = 'pain')) DO UPDATE
+                SET outcome = EXCLUDED.outcome, pain = EXCLUDED.pain,
+                    source = EXCLUDED.source, logged_at = EXCLUDED.logged_at
+                WHERE activity_log.outcome IS DISTINCT FROM EXCLUDED.outcome
+                   OR activity_log.pain IS DISTINCT FROM EXCLUDED.pain
+             RETURNING (xmax = 0)",
+        )
+        .bind(entry.user.0)
+        .bind(entry.local_date)
+        .bind(entry.routine_id)
+        .bind(entry.step as i16)
+        .bind(outcome_column(entry.outcome))
+        .bind(pain)
+        .bind(entry.source)
+        .bind(entry.at)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match inserted {
+            Some(true) => LogWrite::Inserted,
+            Some(false) => LogWrite::Changed,
+            None => LogWrite::Unchanged,
+        })
+    }
+
+    /// Every entry of the user, oldest day first.
+    pub async fn history(&self, user: UserId) -> Result<Vec<LogEntry>, sqlx::Error> {
+        self.entries(user, None).await
+    }
+
+    /// The user's entries from `since` on, oldest day first.
+    pub async fn history_since(&self, user: UserId, since: NaiveDate) -> Result<Vec<LogEntry>, sqlx::Error> {
+        self.entries(user, Some(since)).await
+    }
+
+    async fn entries(&self, user: UserId, since: Option<NaiveDate>) -> Result<Vec<LogEntry>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT local_date, routine_id, step, outcome, pain, source, logged_at
+             FROM activity_log WHERE user_id = $1 AND ($2::date IS NULL OR local_date >= $2)
+             ORDER BY local_date, step, logged_at",
+        )
+        .bind(user.0)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    /// The user's entries for one local day.
+    pub async fn day_log(&self, user: UserId, date: NaiveDate) -> Result<Vec<LogEntry>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT local_date, routine_id, step, outcome, pain, source, logged_at
+             FROM activity_log WHERE user_id = $1 AND local_date = $2
+             ORDER BY step, logged_at",
+        )
+        .bind(user.0)
+        .bind(date)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+}
+
+fn entry_from_row(row: &sqlx::postgres::PgRow) -> Result<LogEntry, sqlx::Error> {
+    let outcome: String = row.try_get("outcome")?;
+    let pain: Option<i16> = row.try_get("pain")?;
+    let outcome = match (outcome.as_str(), pain) {
+        ("done", _) => LogOutcome::Done,
+        ("skip", _) => LogOutcome::Skip,
+        ("pain", Some(p)) => LogOutcome::Pain(
+            PainLevel::new(p.clamp(0, 10) as u8).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        ),
+        (other, _) => {
+            return Err(sqlx::Error::Decode(
+                format!("unknown outcome {other:?} in activity_log").into(),
+            ))
+        }
+    };
+    let step: i16 = row.try_get("step")?;
+    Ok(LogEntry {
+        local_date: row.try_get("local_date")?,
+        routine_id: row.try_get("routine_id")?,
+        step: step.max(0) as u16,
+        outcome,
+        source: row.try_get("source")?,
+        at: row.try_get("logged_at")?,
+    })
+}

@@ -1,0 +1,95 @@
+//! The only place that writes SQL. One module per table group.
+
+pub mod logs;
+pub mod sessions;
+pub mod users;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+pub use crate::coach::progress::{LogEntry, LogOutcome};
+pub use logs::{LogWrite, NewLogEntry};
+pub use sessions::{GuidedSession, SessionState};
+pub use users::{UserId, UserSettings};
+
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: PgPool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot reach the database at {target}: {source}")]
+    Unreachable {
+        target: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("cannot apply the database migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl Store {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Creates the database when it does not exist yet, connects and applies
+    /// the migrations.
+    pub async fn open(options: PgConnectOptions, max_connections: u32) -> Result<Store, ConnectError> {
+        let target = describe(&options);
+        let unreachable = |source| ConnectError::Unreachable {
+            target: target.clone(),
+            source,
+        };
+        ensure_database(&options).await.map_err(unreachable)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect_with(options.clone())
+            .await
+            .map_err(unreachable)?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool })
+    }
+}
+
+/// host:port/database, without the user or password.
+fn describe(options: &PgConnectOptions) -> String {
+    format!(
+        "{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("(default)")
+    )
+}
+
+async fn ensure_database(options: &PgConnectOptions) -> Result<(), sqlx::Error> {
+    let Some(name) = options.get_database() else {
+        return Ok(());
+    };
+    // Ask the server by connecting to its maintenance database, as createdb does.
+    let admin = options.clone().database("postgres");
+    let mut conn = sqlx::ConnectOptions::connect(&admin).await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(name)
+        .fetch_one(&mut conn)
+        .await?;
+    if !exists {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        match sqlx::query(&format!("CREATE DATABASE {quoted}")).execute(&mut conn).await {
+            Ok(_) => tracing::info!(database = name, "created the database"),
+            // Another instance created it at the same moment.
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! The users table: who someone is and their reminder settings.
+
+use chrono::NaiveDate;
+use sqlx::Row;
+
+use super::Store;
+use crate::coach::plan::RestDays;
+use crate::coach::{LocalTime, Timezone};
+
+/// A Discord user id, or a negative id for a console user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserId(pub i64);
+
+/// Everything about a user the coach needs to decide what today holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSettings {
+    pub id: UserId,
+    /// `None` until the user sets one; the coach assumes UTC meanwhile.
+    pub timezone: Option<Timezone>,
+    pub remind_at: Option<LocalTime>,
+    pub rest_days: RestDays,
+    pub paused_until: Option<NaiveDate>,
+    pub dm_channel_id: Option<i64>,
+}
+
+impl UserSettings {
+    pub fn timezone_or_utc(&self) -> Timezone {
+        self.timezone.unwrap_or(Timezone::UTC)
+    }
+}
+
+const SETTINGS_COLUMNS: &str = "id, timezone, remind_minute, rest_days, paused_until, dm_channel_id";
+
+fn settings_from_row(row: &sqlx::postgres::PgRow) -> Result<UserSettings, sqlx::Error> {
+    let tz: Option<String> = row.try_get("timezone")?;
+    let minute: Option<i16> = row.try_get("remind_minute")?;
+    let rest: i16 = row.try_get("rest_days")?;
+    Ok(UserSettings {
+        id: UserId(row.try_get("id")?),
+        // A name chrono-tz no longer knows falls back to UTC rather than locking the user out.
+        timezone: tz.and_then(|name| name.parse().ok()),
+        remind_at: minute.and_then(|m| LocalTime::from_minutes_of_day(m.into())),
+        rest_days: RestDays::from_bits(rest as u8),
+        paused_until: row.try_get("paused_until")?,
+        dm_channel_id: row.try_get("dm_channel_id")?,
+    })
+}
+
+impl Store {
+    /// The user's settings, creating the user on first contact.
+    pub async fn user(&self, id: UserId) -> Result<UserSettings, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "INSERT INTO users (id) VALUES ($1)
+             ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
+             RETURNING {SETTINGS_COLUMNS}"
+        ))
+        .bind(id.0)
+        .fetch_one(&self.pool)
+        .await?;
+        settings_from_row(&row)
+    }
+
+    /// The user's settings if they have ever talked to the coach.
+    pub async fn find_user(&self, id: UserId) -> Result<Option<UserSettings>, sqlx::Error> {
+        let row = sqlx::query(&format!("SELECT {SETTINGS_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(settings_from_row).transpose()
+    }
+
+    /// The id of the console user with this name, created on first use.
+    pub async fn console_user(&self, name: &str) -> Result<UserId, sqlx::Error> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (id, console_name) VALUES (nextval('console_user_ids'), $1)
+             ON CONFLICT (console_name) DO UPDATE SET console_name = EXCLUDED.console_name
+             RETURNING id",
+        )
+        .bind(name)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(UserId(id))
+    }
+
+    /// Turns the daily reminder on at `at`, in `timezone`.
+    pub async fn set_reminder(&self, id: UserId, at: LocalTime, timezone: Timezone) -> Result<UserSettings, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "INSERT INTO users (id, timezone, remind_minute) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE
+                SET timezone = EXCLUDED.timezone, remind_minute = EXCLUDED.remind_minute, updated_at = now()
+             RETURNING {SETTINGS_COLUMNS}"
+        ))
+        .bind(id.0)
+        .bind(timezone.name())
+        .bind(at.minutes_of_day() as i16)
+        .fetch_one(&self.pool)
+        .await?;
+        settings_from_row(&row)
+    }
+
+    /// Turns the reminder off; returns whether one was on.
+    pub async fn clear_reminder(&self, id: UserId) -> Result<bool, sqlx::Error> {
+        let changed = sqlx::query(
+            "UPDATE users SET remind_minute = NULL, updated_at = now()
+             WHERE id = $1 AND remind_minute IS NOT NULL",
+        )
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(changed.rows_affected() == 1)
+    }
+
+    pub async fn set_rest_days(&self, id: UserId, days: RestDays) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO users (id, rest_days) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET rest_days = EXCLUDED.rest_days, updated_at = now()",
+        )
+        .bind(id.0)
+        .bind(days.bits() as i16)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Pauses through `until` (inclusive); `None` resumes.
+    pub async fn set_paused_until(&self, id: UserId, until: Option<NaiveDate>) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO users (id, paused_until) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET paused_until = EXCLUDED.paused_until, updated_at = now()",
+        )
+        .bind(id.0)
+        .bind(until)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_dm_channel(&self, id: UserId, channel: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET dm_channel_id = $2 WHERE id = $1")
+            .bind(id.0)
+            .bind(channel)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,194 @@
+//! The console end to end: the real binary, typed lines, the real database.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use chrono::Utc;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection, Row};
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+
+use footcoach::coach::schedule::{iso_local, next_reminder};
+use footcoach::coach::{LocalTime, Timezone};
+
+/// The server the tests use, from DATABASE_URL (see .cargo/config.toml).
+fn server() -> PgConnectOptions {
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test server");
+    url.parse().expect("DATABASE_URL parses")
+}
+
+/// A database name no other test uses; the binary must create it itself.
+fn fresh_database(tag: &str) -> String {
+    format!("footcoach_{tag}_{}_{}", std::process::id(), Utc::now().timestamp_micros())
+}
+
+async fn drop_database(name: &str) {
+    let mut conn = server().database("postgres").connect().await.unwrap();
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.ok();
+}
+
+fn url_for(database: &str) -> String {
+    let s = server();
+    format!("postgres://{}@{}:{}/{}", s.get_username(), s.get_host(), s.get_port(), database)
+}
+
+/// Runs `footcoach console --user NAME` with `input` piped in.
+async fn console(database_url: &str, user: &str, input: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_footcoach"))
+        .args(["console", "--user", user])
+        .env("DATABASE_URL", database_url)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("CONTENT_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).await.unwrap();
+    drop(stdin);
+    tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("the console ends at end of input")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_whole_morning_in_the_console_lands_in_the_database() {
+    let db = fresh_database("console");
+    let url = url_for(&db);
+    let before = Utc::now();
+    let out = console(
+        &url,
+        "alex",
+        "/remind set 07:30 America/New_York\n/routine today\ndone\ndone\n/progress\n",
+    )
+    .await;
+    let after = Utc::now();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "exit {:?}\n{stdout}\n{stderr}", out.status);
+
+    // The first thing a person sees carries the safety note.
+    assert!(stdout.contains("not medical advice"), "{stdout}");
+    // The reminder answer gives the next instant in ISO 8601 with its offset, and in words.
+    let tz: Timezone = "America/New_York".parse().unwrap();
+    let time: LocalTime = "07:30".parse().unwrap();
+    let candidates = [next_reminder(tz, time, before), next_reminder(tz, time, after)];
+    assert!(
+        candidates.iter().any(|next| stdout.contains(&iso_local(tz, *next))),
+        "expected {} in:\n{stdout}",
+        iso_local(tz, candidates[0])
+    );
+    assert!(stdout.contains("at 07:30"), "{stdout}");
+    // Today's routine lists its steps with doses and minutes.
+    assert!(stdout.contains("min)"), "{stdout}");
+    assert!(stdout.contains("1. "), "{stdout}");
+    // "done" twice logs once and says so.
+    assert!(stdout.contains(": done. Logged."), "{stdout}");
+    assert!(stdout.contains("already logged"), "{stdout}");
+    assert!(stdout.contains("Current streak: 1 day."), "{stdout}");
+
+    let mut conn = server().database(&db).connect().await.unwrap();
+    let user = sqlx::query("SELECT id, timezone, remind_minute FROM users WHERE console_name = 'alex'")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let id: i64 = user.get("id");
+    assert_eq!(user.get::<Option<String>, _>("timezone").as_deref(), Some("America/New_York"));
+    assert_eq!(user.get::<Option<i16>, _>("remind_minute"), Some(7 * 60 + 30));
+    let logs = sqlx::query("SELECT step, outcome, source FROM activity_log WHERE user_id = $1")
+        .bind(id)
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(logs.len(), 1, "done twice is stored once");
+    assert_eq!(logs[0].get::<i16, _>("step"), 0);
+    assert_eq!(logs[0].get::<String, _>("outcome"), "done");
+    assert_eq!(logs[0].get::<String, _>("source"), "console");
+    conn.close().await.ok();
+
+    // A second run sees what the first saved.
+    let again = console(&url, "alex", "/remind show\n/progress\n").await;
+    let stdout = String::from_utf8(again.stdout).unwrap();
+    assert!(stdout.contains("Reminder every day at 07:30 (America/New_York)"), "{stdout}");
+    assert!(stdout.contains("Current streak: 1 day."), "{stdout}");
+    drop_database(&db).await;
+}
+
+#[tokio::test]
+async fn a_guided_session_walks_through_the_steps() {
+    let db = fresh_database("session");
+    let out = console(&url_for(&db), "sam", "/routine start\ndone\nskip\npain 8\nstop\nstop\n").await;
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("Step 1 of"), "{stdout}");
+    assert!(stdout.contains("Step 2 of"), "{stdout}");
+    assert!(stdout.contains("Step 3 of"), "{stdout}");
+    assert!(stdout.contains("clinician"), "pain 8 suggests a clinician: {stdout}");
+    assert!(stdout.contains("Session stopped at step 3"), "{stdout}");
+    assert!(stdout.contains("No guided session is running"), "{stdout}");
+    let mut conn = server().database(&db).connect().await.unwrap();
+    let rows: Vec<(i16, String)> = sqlx::query_as("SELECT step, outcome FROM activity_log ORDER BY step, outcome")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(rows, vec![(1, "done".into()), (2, "skip".into()), (3, "pain".into())]);
+    let state: String = sqlx::query_scalar("SELECT state FROM guided_sessions").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(state, "stopped");
+    conn.close().await.ok();
+    drop_database(&db).await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_one_line_and_changes_nothing() {
+    let db = fresh_database("badinput");
+    let long = "x".repeat(4000);
+    let input = format!(
+        "/remind set 25:61 Europe/Berlin\n/remind set 07:30 Mars/Olympus\n/remind set 7am-ish\n/remind set 06:45\n/dance\n{long}\n🦶🦶🦶\n/routine\n"
+    );
+    let out = console(&url_for(&db), "kim", &input).await;
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}");
+    let answers: Vec<&str> = stdout.lines().skip(2).collect();
+    assert_eq!(answers.len(), 8, "one line per bad line:\n{stdout}");
+    assert!(answers[0].contains("25:61") && answers[0].contains("HH:MM"), "{}", answers[0]);
+    assert!(answers[1].contains("Mars/Olympus") && answers[1].contains("Europe/Berlin"), "{}", answers[1]);
+    assert!(answers[2].contains("7am-ish"), "{}", answers[2]);
+    assert!(answers[3].contains("timezone"), "no timezone known yet: {}", answers[3]);
+    assert!(answers[4].contains("Unknown command"), "{}", answers[4]);
+    assert!(answers[5].contains("did not catch") && answers[5].len() < 200, "{}", answers[5]);
+    assert!(answers[6].contains("did not catch"), "{}", answers[6]);
+    assert!(answers[7].contains("/routine today"), "{}", answers[7]);
+    let mut conn = server().database(&db).connect().await.unwrap();
+    let (reminders, logs): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM users WHERE remind_minute IS NOT NULL OR timezone IS NOT NULL),
+                (SELECT count(*) FROM activity_log)",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!((reminders, logs), (0, 0));
+    conn.close().await.ok();
+    drop_database(&db).await;
+}
+
+#[tokio::test]
+async fn an_unreachable_or_malformed_database_stops_start_up_with_one_line() {
+    for (url, expect) in [
+        ("postgres://postgres@127.0.0.1:1/footcoach", "DATABASE_URL"),
+        ("mysql://nope", "DATABASE_URL is not a PostgreSQL URL"),
+    ] {
+        let out = console(url, "x", "").await;
+        assert!(!out.status.success());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(expect), "{stderr}");
+    }
+}
