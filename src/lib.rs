@@ -7,3 +7,4 @@ pub mod clock;
 pub mod config;
 pub mod store;
 pub mod console;
+pub mod discord;

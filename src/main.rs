@@ -19,6 +19,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Connect to Discord as the bot (needs DISCORD_TOKEN).
+    Run,
     /// Chat with the coach in this terminal (no Discord needed).
     Console {
         /// Who you are; each name has its own routine, reminders and progress.
@@ -69,11 +71,17 @@ async fn main() -> ExitCode {
     };
 
     let command = cli.command.unwrap_or_else(|| {
+        if config.discord_token.is_some() {
+            return Cmd::Run;
+        }
         eprintln!("footcoach: no DISCORD_TOKEN is set, so here is the coach in your terminal (see README.md to connect Discord).");
         Cmd::Console {
             user: std::env::var("USER").unwrap_or_else(|_| "me".to_owned()),
         }
     });
+    if matches!(command, Cmd::Run) && config.discord_token.is_none() {
+        return fail("DISCORD_TOKEN is not set: put the bot token from the Discord developer portal there (see .env.example), or run `footcoach console`");
+    }
 
     match command {
         Cmd::Content {
@@ -83,15 +91,55 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Cmd::Console { user } => {
-            let store = match Store::open(config.database.clone(), 2).await {
-                Ok(s) => s,
-                Err(e) => return fail(format!("{e}. Start PostgreSQL, or set DATABASE_URL to a server that runs (see .env.example)")),
+            let coach = match open_coach(&config, content, 2).await {
+                Ok(c) => c,
+                Err(code) => return code,
             };
-            let coach = Coach::new(store, content, Arc::new(SystemClock));
             match footcoach::console::run_stdio(&coach, &user).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
             }
         }
+        Cmd::Run => {
+            let coach = match open_coach(&config, content, 10).await {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            match footcoach::discord::run(&config, coach, shutdown_signal()).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(format!("{e:#}")),
+            }
+        }
+    }
+}
+
+async fn open_coach(config: &Config, content: Arc<Content>, connections: u32) -> Result<Coach, ExitCode> {
+    match Store::open(config.database.clone(), connections).await {
+        Ok(store) => Ok(Coach::new(store, content, Arc::new(SystemClock))),
+        Err(e) => Err(fail(format!(
+            "{e}. Start PostgreSQL, or set DATABASE_URL to a server that runs (see .env.example)"
+        ))),
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
     }
 }

@@ -159,3 +159,12 @@ async fn deleting_a_user_removes_their_rows(pool: PgPool) {
     assert!(store.history(id).await.unwrap().is_empty());
     assert!(store.sessions(id).await.unwrap().is_empty());
 }
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn bot_state_is_remembered_and_replaced(pool: PgPool) {
+    let store = Store::new(pool);
+    assert_eq!(store.bot_state("commands:1:global").await.unwrap(), None);
+    store.set_bot_state("commands:1:global", "abc").await.unwrap();
+    store.set_bot_state("commands:1:global", "def").await.unwrap();
+    assert_eq!(store.bot_state("commands:1:global").await.unwrap().as_deref(), Some("def"));
+}

@@ -1,5 +1,6 @@
 //! The only place that writes SQL. One module per table group.
 
+pub mod bot_state;
 pub mod logs;
 pub mod sessions;
 pub mod users;

@@ -1,0 +1,125 @@
+//! The slash commands, grouped by topic. Each parses its arguments at the
+//! edge and hands a `Command` to the Coach service.
+
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+
+use super::render::{outgoing, Outgoing};
+use super::{user_of, Context, Error};
+use crate::app::{Command, Source};
+use crate::coach::{LocalTime, Timezone};
+
+/// After this long without an answer the interaction is deferred, well inside
+/// Discord's 3 seconds.
+const DEFER_AFTER: Duration = Duration::from_millis(1500);
+
+/// Runs `command` through the coach and answers the interaction.
+async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
+    let user = user_of(ctx.author().id);
+    let coach = &ctx.data().coach;
+    let work = coach.handle(user, Source::DiscordCommand, command);
+    tokio::pin!(work);
+    let reply = tokio::select! {
+        reply = &mut work => reply?,
+        _ = tokio::time::sleep(DEFER_AFTER) => {
+            ctx.defer().await?;
+            work.await?
+        }
+    };
+    ctx.send(outgoing(&reply, user).into_poise()).await?;
+    Ok(())
+}
+
+async fn say_ephemeral(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error> {
+    ctx.send(Outgoing::ephemeral(text).into_poise()).await?;
+    Ok(())
+}
+
+/// Your foot routine: see today's, or be guided through it.
+#[poise::command(slash_command, subcommands("routine_today", "routine_start"), subcommand_required)]
+pub async fn routine(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Today's routine: exercises, doses, equipment and minutes.
+#[poise::command(slash_command, rename = "today")]
+pub async fn routine_today(ctx: Context<'_>) -> Result<(), Error> {
+    answer(ctx, Command::RoutineToday).await
+}
+
+/// Start a guided session: one prompt per exercise.
+#[poise::command(slash_command, rename = "start")]
+pub async fn routine_start(ctx: Context<'_>) -> Result<(), Error> {
+    answer(ctx, Command::RoutineStart).await
+}
+
+/// Your daily reminder.
+#[poise::command(slash_command, subcommands("remind_set", "remind_show", "remind_off"), subcommand_required)]
+pub async fn remind(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+async fn autocomplete_timezone(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+    // Discord caps an option value at 100 characters; so do we, before matching.
+    let partial: String = partial.chars().take(100).collect();
+    let choices = Timezone::suggest(&partial, 25)
+        .into_iter()
+        .map(|name| serenity::AutocompleteChoice::new(name, name))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Set a daily reminder at your local time.
+#[poise::command(slash_command, rename = "set")]
+pub async fn remind_set(
+    ctx: Context<'_>,
+    #[description = "Local time on a 24-hour clock, like 07:30"]
+    #[max_length = 20]
+    time: String,
+    #[description = "Your timezone, like Europe/Berlin (remembered for next time)"]
+    #[autocomplete = "autocomplete_timezone"]
+    #[max_length = 100]
+    timezone: Option<String>,
+) -> Result<(), Error> {
+    let time = match time.parse::<LocalTime>() {
+        Ok(t) => t,
+        Err(e) => return say_ephemeral(ctx, format!("{e}. Nothing was changed.")).await,
+    };
+    let timezone = match timezone.map(|tz| tz.parse::<Timezone>()) {
+        None => None,
+        Some(Ok(tz)) => Some(tz),
+        Some(Err(e)) => {
+            return say_ephemeral(ctx, format!("{e} (pick one from the list as you type). Nothing was changed.")).await
+        }
+    };
+    answer(ctx, Command::RemindSet { time, timezone }).await
+}
+
+/// Show your reminder and the next time it comes.
+#[poise::command(slash_command, rename = "show")]
+pub async fn remind_show(ctx: Context<'_>) -> Result<(), Error> {
+    answer(ctx, Command::RemindShow).await
+}
+
+/// Turn your daily reminder off.
+#[poise::command(slash_command, rename = "off")]
+pub async fn remind_off(ctx: Context<'_>) -> Result<(), Error> {
+    answer(ctx, Command::RemindOff).await
+}
+
+/// Your streak and this week.
+#[poise::command(slash_command)]
+pub async fn progress(ctx: Context<'_>) -> Result<(), Error> {
+    answer(ctx, Command::Progress).await
+}
+
+/// What footcoach does, how to answer it, and the safety note.
+#[poise::command(slash_command)]
+pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
+    answer(ctx, Command::Help).await
+}
+
+pub fn all() -> Vec<poise::Command<super::Data, Error>> {
+    vec![routine(), remind(), progress(), help()]
+}

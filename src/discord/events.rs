@@ -1,0 +1,81 @@
+//! Messages and button presses: replies people type or click.
+
+use poise::serenity_prelude as serenity;
+use serenity::{ComponentInteraction, CreateInteractionResponse, FullEvent, Message};
+
+use super::render::{outgoing, Action, Outgoing};
+use super::{user_of, Data, Error};
+use crate::app::{Command, Source};
+use crate::coach::reply::{parse_reply, Intent};
+
+type Framework<'a> = poise::FrameworkContext<'a, Data, Error>;
+
+pub async fn handle(framework: Framework<'_>, event: &FullEvent) -> Result<(), Error> {
+    match event {
+        FullEvent::Message { new_message } => on_message(framework, new_message).await,
+        FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(press),
+        } => on_button(framework, press).await,
+        _ => Ok(()),
+    }
+}
+
+/// A DM, or a reply to one of the bot's own messages in a server channel.
+async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error> {
+    if msg.author.bot || msg.author.system {
+        return Ok(());
+    }
+    let bot_id = framework.bot_id();
+    let is_dm = msg.guild_id.is_none();
+    let replies_to_bot = msg.referenced_message.as_ref().is_some_and(|m| m.author.id == bot_id);
+    if !is_dm && !replies_to_bot {
+        return Ok(());
+    }
+    let http = &framework.serenity_context.http;
+    let coach = &framework.user_data.coach;
+    let user = user_of(msg.author.id);
+    let intent = parse_reply(&msg.content);
+    // In a server, only words meant for the coach get an answer.
+    if !is_dm && intent == Intent::NotUnderstood {
+        return Ok(());
+    }
+    if is_dm {
+        let settings = coach.store().user(user).await?;
+        let channel = msg.channel_id.get() as i64;
+        if settings.dm_channel_id != Some(channel) {
+            coach.store().set_dm_channel(user, channel).await?;
+        }
+    }
+    let source = if is_dm { Source::DiscordDm } else { Source::DiscordReply };
+    let reply = coach.handle(user, source, Command::Reply(intent)).await?;
+    let mut message = outgoing(&reply, user).into_message();
+    if !is_dm {
+        message = message.reference_message(msg);
+    }
+    msg.channel_id.send_message(http, message).await?;
+    Ok(())
+}
+
+async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Result<(), Error> {
+    let http = &framework.serenity_context.http;
+    let Some((action, owner)) = Action::parse(&press.data.custom_id) else {
+        return Ok(());
+    };
+    let presser = user_of(press.user.id);
+    let out = if presser != owner {
+        Outgoing::ephemeral("This one is not yours: run /routine today to get your own buttons.")
+    } else {
+        let command = match action {
+            Action::Start => Command::RoutineStart,
+            Action::Done => Command::Reply(Intent::Done),
+            Action::Skip => Command::Reply(Intent::Skip),
+            Action::Stop => Command::Reply(Intent::Stop),
+        };
+        let reply = framework.user_data.coach.handle(owner, Source::DiscordButton, command).await?;
+        outgoing(&reply, owner)
+    };
+    press
+        .create_response(http, CreateInteractionResponse::Message(out.into_interaction()))
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! The Discord front end: the only place that imports serenity or poise.
+
+pub mod commands;
+pub mod events;
+pub mod render;
+
+use std::future::Future;
+
+use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
+use tokio::sync::mpsc;
+
+use crate::app::Coach;
+use crate::config::Config;
+use crate::store::UserId;
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// What every handler can reach.
+pub struct Data {
+    pub coach: Coach,
+}
+
+pub fn user_of(id: serenity::UserId) -> UserId {
+    // Snowflakes stay below 2^63 until the year 2084.
+    UserId(id.get() as i64)
+}
+
+/// The gateway intents: none of the privileged ones. DM text and replies that
+/// mention the bot reach it without the message content intent.
+pub fn intents() -> serenity::GatewayIntents {
+    serenity::GatewayIntents::GUILDS | serenity::GatewayIntents::GUILD_MESSAGES | serenity::GatewayIntents::DIRECT_MESSAGES
+}
+
+/// A stable fingerprint of the command set (FNV-1a over its JSON), so the
+/// bot registers only when it changed.
+fn fingerprint(commands: &[serenity::CreateCommand]) -> Result<String, serde_json::Error> {
+    let json = serde_json::to_vec(commands)?;
+    let hash = json.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+    Ok(format!("{hash:016x}"))
+}
+
+async fn setup(
+    ctx: &serenity::Context,
+    ready: &serenity::Ready,
+    framework: &poise::Framework<Data, Error>,
+    coach: Coach,
+    guild: Option<u64>,
+) -> Result<Data, Error> {
+    let commands = poise::builtins::create_application_commands(&framework.options().commands);
+    let hash = fingerprint(&commands)?;
+    let scope = guild.map_or_else(|| "global".to_owned(), |g| format!("guild:{g}"));
+    let key = format!("commands:{}:{scope}", ready.application.id);
+    if coach.store().bot_state(&key).await?.as_deref() == Some(hash.as_str()) {
+        tracing::info!(scope, "slash commands unchanged since the last registration");
+    } else {
+        match guild {
+            Some(g) => {
+                serenity::GuildId::new(g).set_commands(ctx, commands).await?;
+            }
+            None => {
+                serenity::Command::set_global_commands(ctx, commands).await?;
+            }
+        }
+        coach.store().set_bot_state(&key, &hash).await?;
+        tracing::info!(scope, "registered slash commands");
+    }
+    tracing::info!(user = %ready.user.name, "connected to Discord");
+    Ok(Data { coach })
+}
+
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            tracing::error!(command = %ctx.command().qualified_name, error = %error, "command failed");
+            let _ = ctx
+                .send(render::Outgoing::ephemeral("Something went wrong on my side and nothing was changed; please try again in a minute.").into_poise())
+                .await;
+        }
+        poise::FrameworkError::ArgumentParse { ctx, input, .. } => {
+            let shown: String = input.unwrap_or_default().chars().take(40).collect();
+            let _ = ctx
+                .send(render::Outgoing::ephemeral(format!("I could not read \"{shown}\". Try /help for how each command is typed.")).into_poise())
+                .await;
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                tracing::error!(error = %e, "while handling an error");
+            }
+        }
+    }
+}
+
+/// Connects to Discord and serves until `shutdown` resolves or start-up fails.
+pub async fn run(config: &Config, coach: Coach, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let token = config
+        .discord_token
+        .as_ref()
+        .context("DISCORD_TOKEN is not set: put the bot token from the Discord developer portal there")?;
+    let mut http = serenity::HttpBuilder::new(token.expose());
+    if let Some(url) = &config.discord_api_url {
+        // serenity applies a proxy only with its own rate limiter off; the proxy limits instead.
+        http = http.proxy(url.as_str()).ratelimiter_disabled(true);
+    }
+    let http = http.build();
+
+    // poise only prints a setup error and then waits forever: make it fatal.
+    let (fatal_tx, mut fatal_rx) = mpsc::channel::<String>(1);
+    let guild = config.discord_guild_id;
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |e| Box::pin(on_error(e)),
+            event_handler: |framework, event| Box::pin(events::handle(framework, event)),
+            ..Default::default()
+        })
+        .initialize_owners(false)
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                let result = setup(ctx, ready, framework, coach, guild).await;
+                if let Err(e) = &result {
+                    let _ = fatal_tx.send(e.to_string()).await;
+                }
+                result
+            })
+        })
+        .build();
+
+    let mut client = serenity::ClientBuilder::new_with_http(http, intents())
+        .framework(framework)
+        .await
+        .context("cannot build the Discord client")?;
+    let shards = client.shard_manager.clone();
+    tokio::select! {
+        result = client.start() => result.context("the Discord connection failed (is DISCORD_TOKEN right?)"),
+        Some(reason) = fatal_rx.recv() => {
+            shards.shutdown_all().await;
+            anyhow::bail!("start-up failed: {reason}")
+        }
+        () = shutdown => {
+            tracing::info!("shutting down");
+            shards.shutdown_all().await;
+            Ok(())
+        }
+    }
+}

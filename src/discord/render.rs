@@ -1,0 +1,251 @@
+//! A `Reply` as Discord shows it: embeds, buttons and timestamps each
+//! reader's client renders in their own clock.
+
+use poise::serenity_prelude as serenity;
+use serenity::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter, CreateInteractionResponseMessage, CreateMessage};
+
+use crate::app::text::{render, TimeStyle};
+use crate::app::{Reply, RoutineCard, StepPrompt, TodayPlan};
+use crate::coach::progress::DayStatus;
+use crate::store::UserId;
+
+/// Embed colour: a calm green that reads on dark and light themes.
+const ACCENT: u32 = 0x3b_a5_5c;
+
+/// What a button does; its custom id carries the user it was made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Start,
+    Done,
+    Skip,
+    Stop,
+}
+
+impl Action {
+    fn key(self) -> &'static str {
+        match self {
+            Action::Start => "start",
+            Action::Done => "done",
+            Action::Skip => "skip",
+            Action::Stop => "stop",
+        }
+    }
+
+    /// "fc:done:123456789": the action and the user it belongs to.
+    pub fn custom_id(self, owner: UserId) -> String {
+        format!("fc:{}:{}", self.key(), owner.0)
+    }
+
+    pub fn parse(custom_id: &str) -> Option<(Action, UserId)> {
+        let mut parts = custom_id.split(':');
+        if parts.next()? != "fc" {
+            return None;
+        }
+        let action = match parts.next()? {
+            "start" => Action::Start,
+            "done" => Action::Done,
+            "skip" => Action::Skip,
+            "stop" => Action::Stop,
+            _ => return None,
+        };
+        let owner = parts.next()?.parse().ok()?;
+        parts.next().is_none().then_some((action, UserId(owner)))
+    }
+}
+
+/// A message to send, whichever way it goes out.
+#[derive(Debug, Clone, Default)]
+pub struct Outgoing {
+    pub content: Option<String>,
+    pub embeds: Vec<CreateEmbed>,
+    pub components: Vec<CreateActionRow>,
+    pub ephemeral: bool,
+}
+
+impl Outgoing {
+    pub fn text(text: impl Into<String>) -> Self {
+        Outgoing {
+            content: Some(text.into()),
+            ..Default::default()
+        }
+    }
+
+    pub fn ephemeral(text: impl Into<String>) -> Self {
+        Outgoing {
+            ephemeral: true,
+            ..Self::text(text)
+        }
+    }
+
+    pub fn into_poise(self) -> poise::CreateReply {
+        let mut r = poise::CreateReply::default().ephemeral(self.ephemeral).components(self.components);
+        if let Some(c) = self.content {
+            r = r.content(c);
+        }
+        for embed in self.embeds {
+            r = r.embed(embed);
+        }
+        r
+    }
+
+    pub fn into_message(self) -> CreateMessage {
+        let mut m = CreateMessage::new().embeds(self.embeds).components(self.components);
+        if let Some(c) = self.content {
+            m = m.content(c);
+        }
+        m
+    }
+
+    pub fn into_interaction(self) -> CreateInteractionResponseMessage {
+        let mut m = CreateInteractionResponseMessage::new()
+            .embeds(self.embeds)
+            .components(self.components)
+            .ephemeral(self.ephemeral);
+        if let Some(c) = self.content {
+            m = m.content(c);
+        }
+        m
+    }
+}
+
+fn buttons(owner: UserId, actions: &[(Action, &str, ButtonStyle)]) -> CreateActionRow {
+    CreateActionRow::Buttons(
+        actions
+            .iter()
+            .map(|(action, label, style)| CreateButton::new(action.custom_id(owner)).label(*label).style(*style))
+            .collect(),
+    )
+}
+
+fn routine_embed(card: &RoutineCard, title_prefix: &str) -> CreateEmbed {
+    let mut embed = CreateEmbed::new()
+        .title(format!("{title_prefix}{} ({} min)", card.name, card.minutes))
+        .description(&card.summary)
+        .colour(ACCENT);
+    for s in &card.steps {
+        embed = embed.field(
+            format!("{}. {}", s.number, s.name),
+            format!("{} · needs: {}", s.dose, s.equipment),
+            false,
+        );
+    }
+    embed
+}
+
+pub fn prompt_embed(p: &StepPrompt) -> CreateEmbed {
+    let steps: Vec<String> = p.instructions.iter().enumerate().map(|(i, s)| format!("{}. {s}", i + 1)).collect();
+    CreateEmbed::new()
+        .title(format!("Step {} of {}: {}", p.line.number, p.of, p.line.name))
+        .description(format!(
+            "**{}** · needs: {}\n\n{}\n\nTime is up <t:{}:R>.",
+            p.line.dose,
+            p.line.equipment,
+            steps.join("\n"),
+            p.ends.timestamp()
+        ))
+        .field("Safety", &p.safety, false)
+        .footer(CreateEmbedFooter::new("Reply done, skip or stop, or use the buttons."))
+        .colour(ACCENT)
+}
+
+fn prompt_buttons(owner: UserId) -> CreateActionRow {
+    buttons(
+        owner,
+        &[
+            (Action::Done, "Done", ButtonStyle::Success),
+            (Action::Skip, "Skip", ButtonStyle::Secondary),
+            (Action::Stop, "Stop", ButtonStyle::Danger),
+        ],
+    )
+}
+
+/// The reply as Discord should show it to `owner`.
+pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
+    match reply {
+        Reply::Today(view) => {
+            let (prefix, card, note) = match &view.plan {
+                TodayPlan::Train(card) => ("Today: ", card, None),
+                TodayPlan::Rest { routine } => ("Rest day · optional: ", routine, Some("A rest day: nothing is due.".to_owned())),
+                TodayPlan::Paused { until, routine } => (
+                    "Paused · optional: ",
+                    routine,
+                    Some(format!("You are paused until {}: nothing is due.", until.format("%-d %B %Y"))),
+                ),
+            };
+            let mut embed = routine_embed(card, prefix);
+            let mut footer = Vec::new();
+            if let Some(status) = view.status {
+                footer.push(format!("So far today: {}", crate::app::text::status_word(status)));
+            }
+            if !view.timezone_set {
+                footer.push("Days count in UTC until you set your timezone with /remind set".to_owned());
+            }
+            if !footer.is_empty() {
+                embed = embed.footer(CreateEmbedFooter::new(footer.join(" · ")));
+            }
+            let done_today = view.status == Some(DayStatus::Done);
+            let mut out = Outgoing {
+                content: note,
+                embeds: vec![embed],
+                ..Default::default()
+            };
+            if !done_today {
+                out.components = vec![buttons(
+                    owner,
+                    &[
+                        (Action::Start, "Start", ButtonStyle::Primary),
+                        (Action::Done, "Done", ButtonStyle::Success),
+                        (Action::Skip, "Skip", ButtonStyle::Secondary),
+                    ],
+                )];
+            }
+            out
+        }
+        Reply::SessionStarted(s) => {
+            let schedule: Vec<String> = s
+                .schedule
+                .iter()
+                .map(|(line, due)| format!("{}. {} <t:{}:t>", line.number, line.name, due.timestamp()))
+                .collect();
+            Outgoing {
+                content: Some(format!(
+                    "Guided session: **{}** ({} min). I will post each step when the last one's time is up.\n{}",
+                    s.card.name,
+                    s.card.minutes,
+                    schedule.join("\n")
+                )),
+                embeds: vec![prompt_embed(&s.first)],
+                components: vec![prompt_buttons(owner)],
+                ephemeral: false,
+            }
+        }
+        Reply::Logged { next: Some(p), .. } => Outgoing {
+            content: Some(first_paragraph(&render(reply, TimeStyle::Discord))),
+            embeds: vec![prompt_embed(p)],
+            components: vec![prompt_buttons(owner)],
+            ephemeral: false,
+        },
+        Reply::Problem(_) | Reply::NotUnderstood => Outgoing::ephemeral(render(reply, TimeStyle::Discord)),
+        other => Outgoing::text(render(other, TimeStyle::Discord)),
+    }
+}
+
+/// The text before the next prompt, which goes in an embed instead.
+fn first_paragraph(text: &str) -> String {
+    text.split("\n\n").next().unwrap_or(text).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_ids_round_trip_and_refuse_garbage() {
+        let id = Action::Done.custom_id(UserId(123));
+        assert_eq!(id, "fc:done:123");
+        assert_eq!(Action::parse(&id), Some((Action::Done, UserId(123))));
+        for bad in ["", "fc", "fc:dance:1", "fc:done:x", "fc:done:1:2", "xx:done:1"] {
+            assert_eq!(Action::parse(bad), None, "{bad}");
+        }
+    }
+}
