@@ -11,8 +11,10 @@ CREATE TABLE users (
     remind_minute    SMALLINT CHECK (remind_minute BETWEEN 0 AND 1439),
     -- Weekly rest days as a bit set, bit 0 = Monday.
     rest_days        SMALLINT NOT NULL DEFAULT 0 CHECK (rest_days BETWEEN 0 AND 127),
-    -- Reminders are muted through this local date, inclusive.
+    -- A pause (a holiday): local dates from .. until, inclusive.
+    paused_from      DATE,
     paused_until     DATE,
+    CHECK ((paused_from IS NULL) = (paused_until IS NULL) AND paused_from <= paused_until),
     -- Cached so a reminder costs one Discord request, not two.
     dm_channel_id    BIGINT,
     created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),

@@ -55,7 +55,9 @@ impl Config {
             if !e.not_found() {
                 return Err(ConfigError {
                     variable: ".env",
-                    problem: format!("cannot be read ({e}): fix the line it names, or remove the file"),
+                    problem: format!(
+                        "cannot be read ({e}): fix the line it names, or remove the file"
+                    ),
                 });
             }
         }
@@ -70,8 +72,15 @@ impl Config {
             None => PgConnectOptions::new().database(DEFAULT_DATABASE),
             Some(url) => {
                 let ok = url.starts_with("postgres://") || url.starts_with("postgresql://");
-                let parsed = if ok { PgConnectOptions::from_str(url.trim()).ok() } else { None };
-                parsed.ok_or_else(|| ConfigError {
+                let parsed = if ok {
+                    PgConnectOptions::from_str(url.trim()).ok()
+                } else {
+                    None
+                };
+                // A URL that names only the server gets footcoach's own database.
+                parsed
+                    .map(|o| if o.get_database().is_none() { o.database(DEFAULT_DATABASE) } else { o })
+                    .ok_or_else(|| ConfigError {
                     variable: "DATABASE_URL",
                     problem: "is not a PostgreSQL URL: set it like postgres://USER@HOST:5432/footcoach, or leave it unset for the local database \"footcoach\"".to_owned(),
                 })?
@@ -79,7 +88,10 @@ impl Config {
         };
 
         let discord_token = get("DISCORD_TOKEN").map(|t| Secret::new(t.trim().to_owned()));
-        if discord_token.as_ref().is_some_and(|t| t.expose().chars().any(char::is_whitespace)) {
+        if discord_token
+            .as_ref()
+            .is_some_and(|t| t.expose().chars().any(char::is_whitespace))
+        {
             return Err(ConfigError {
                 variable: "DISCORD_TOKEN",
                 problem: "contains spaces: paste the bot token from the Discord developer portal (Bot > Token) without \"Bot \" in front".to_owned(),
@@ -90,7 +102,8 @@ impl Config {
             None => None,
             Some(url) => {
                 let url = url.trim().trim_end_matches('/').to_owned();
-                let valid = (url.starts_with("http://") || url.starts_with("https://")) && url.len() > "https://".len();
+                let valid = (url.starts_with("http://") || url.starts_with("https://"))
+                    && url.len() > "https://".len();
                 if !valid {
                     return Err(ConfigError {
                         variable: "DISCORD_API_URL",
@@ -123,7 +136,10 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
     }
 
@@ -132,6 +148,15 @@ mod tests {
         let c = config(&[]).unwrap();
         assert_eq!(c.database.get_database(), Some("footcoach"));
         assert!(c.discord_token.is_none());
+    }
+
+    #[test]
+    fn a_url_without_a_database_means_the_footcoach_database_on_that_server() {
+        let c = config(&[("DATABASE_URL", "postgres://postgres@127.0.0.1:5432")]).unwrap();
+        assert_eq!(c.database.get_database(), Some("footcoach"));
+        assert_eq!(c.database.get_port(), 5432);
+        let c = config(&[("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/other")]).unwrap();
+        assert_eq!(c.database.get_database(), Some("other"));
     }
 
     #[test]

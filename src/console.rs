@@ -53,19 +53,29 @@ pub fn parse_line(raw: &str) -> Line {
         (["remind", "set"], 3 | 4) => {
             let time = match words[2].parse::<LocalTime>() {
                 Ok(t) => t,
-                Err(e) => return Line::Usage(format!("{e}, for example /remind set 07:30 Europe/Berlin")),
+                Err(e) => {
+                    return Line::Usage(format!("{e}, for example /remind set 07:30 Europe/Berlin"))
+                }
             };
             let timezone = match words.get(3).map(|w| w.parse::<Timezone>()) {
                 None => None,
                 Some(Ok(tz)) => Some(tz),
-                Some(Err(e)) => return Line::Usage(format!("{e}, for example /remind set {time} Europe/Berlin")),
+                Some(Err(e)) => {
+                    return Line::Usage(format!(
+                        "{e}, for example /remind set {time} Europe/Berlin"
+                    ))
+                }
             };
             Line::Command(Command::RemindSet { time, timezone })
         }
-        (["remind", "set"], _) => Line::Usage("Type /remind set HH:MM Area/City, like /remind set 07:30 Europe/Berlin".to_owned()),
+        (["remind", "set"], _) => Line::Usage(
+            "Type /remind set HH:MM Area/City, like /remind set 07:30 Europe/Berlin".to_owned(),
+        ),
         (["remind", "show"], 2) => Line::Command(Command::RemindShow),
         (["remind", "off"], 2) => Line::Command(Command::RemindOff),
-        (["remind", ..], _) => Line::Usage("Type /remind set 07:30 Europe/Berlin, /remind show or /remind off".to_owned()),
+        (["remind", ..], _) => Line::Usage(
+            "Type /remind set 07:30 Europe/Berlin, /remind show or /remind off".to_owned(),
+        ),
         (["progress"], 1) => Line::Command(Command::Progress),
         (["help"], 1) => Line::Command(Command::Help),
         (["quit" | "exit"], 1) => Line::Quit,
@@ -80,13 +90,22 @@ pub fn parse_line(raw: &str) -> Line {
 pub fn valid_name(name: &str) -> Result<&str, String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-        return Err(format!("--user takes a name of 1 to {MAX_NAME} characters, like --user alex"));
+        return Err(format!(
+            "--user takes a name of 1 to {MAX_NAME} characters, like --user alex"
+        ));
     }
     Ok(name)
 }
 
 /// Chats with `user` over `input` and `output` until end of input or /quit.
-pub async fn run<R, W>(coach: &Coach, user: UserId, name: &str, input: R, mut output: W, interactive: bool) -> anyhow::Result<()>
+pub async fn run<R, W>(
+    coach: &Coach,
+    user: UserId,
+    name: &str,
+    input: R,
+    mut output: W,
+    interactive: bool,
+) -> anyhow::Result<()>
 where
     R: AsyncBufRead + Unpin,
     W: AsyncWrite + Unpin,
@@ -127,7 +146,11 @@ where
     Ok(())
 }
 
-async fn answer(coach: &Coach, user: UserId, command: Command) -> Result<String, crate::app::CoachError> {
+async fn answer(
+    coach: &Coach,
+    user: UserId,
+    command: Command,
+) -> Result<String, crate::app::CoachError> {
     let reply = coach.handle(user, Source::Console, command).await?;
     let settings = coach.store().user(user).await?;
     let style = TimeStyle::Console {
@@ -153,8 +176,14 @@ mod tests {
 
     #[test]
     fn slash_commands_parse_with_their_discord_words() {
-        assert_eq!(parse_line("/routine today"), Line::Command(Command::RoutineToday));
-        assert_eq!(parse_line("  /Routine Start "), Line::Command(Command::RoutineStart));
+        assert_eq!(
+            parse_line("/routine today"),
+            Line::Command(Command::RoutineToday)
+        );
+        assert_eq!(
+            parse_line("  /Routine Start "),
+            Line::Command(Command::RoutineStart)
+        );
         assert_eq!(
             parse_line("/remind set 07:30 Europe/Berlin"),
             Line::Command(Command::RemindSet {
@@ -170,7 +199,10 @@ mod tests {
             })
         );
         assert_eq!(parse_line("/progress"), Line::Command(Command::Progress));
-        assert_eq!(parse_line("done"), Line::Command(Command::Reply(Intent::Done)));
+        assert_eq!(
+            parse_line("done"),
+            Line::Command(Command::Reply(Intent::Done))
+        );
         assert_eq!(parse_line(""), Line::Empty);
     }
 

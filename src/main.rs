@@ -56,7 +56,8 @@ async fn main() -> ExitCode {
     };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "footcoach=warn,warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "footcoach=warn,warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -64,7 +65,10 @@ async fn main() -> ExitCode {
     let content = match Content::load() {
         Ok(c) => Arc::new(c),
         Err(errors) => {
-            eprintln!("footcoach: the coaching content has {} problem(s):", errors.0.len());
+            eprintln!(
+                "footcoach: the coaching content has {} problem(s):",
+                errors.0.len()
+            );
             eprintln!("{errors}");
             return ExitCode::FAILURE;
         }
@@ -113,7 +117,11 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn open_coach(config: &Config, content: Arc<Content>, connections: u32) -> Result<Coach, ExitCode> {
+async fn open_coach(
+    config: &Config,
+    content: Arc<Content>,
+    connections: u32,
+) -> Result<Coach, ExitCode> {
     match Store::open(config.database.clone(), connections).await {
         Ok(store) => Ok(Coach::new(store, content, Arc::new(SystemClock))),
         Err(e) => Err(fail(format!(

@@ -20,7 +20,11 @@ fn server() -> PgConnectOptions {
 
 /// A database name no other test uses; the binary must create it itself.
 fn fresh_database(tag: &str) -> String {
-    format!("footcoach_{tag}_{}_{}", std::process::id(), Utc::now().timestamp_micros())
+    format!(
+        "footcoach_{tag}_{}_{}",
+        std::process::id(),
+        Utc::now().timestamp_micros()
+    )
 }
 
 async fn drop_database(name: &str) {
@@ -34,7 +38,13 @@ async fn drop_database(name: &str) {
 
 fn url_for(database: &str) -> String {
     let s = server();
-    format!("postgres://{}@{}:{}/{}", s.get_username(), s.get_host(), s.get_port(), database)
+    format!(
+        "postgres://{}@{}:{}/{}",
+        s.get_username(),
+        s.get_host(),
+        s.get_port(),
+        database
+    )
 }
 
 /// Runs `footcoach console --user NAME` with `input` piped in.
@@ -73,16 +83,25 @@ async fn a_whole_morning_in_the_console_lands_in_the_database() {
     let after = Utc::now();
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(out.status.success(), "exit {:?}\n{stdout}\n{stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{stdout}\n{stderr}",
+        out.status
+    );
 
     // The first thing a person sees carries the safety note.
     assert!(stdout.contains("not medical advice"), "{stdout}");
     // The reminder answer gives the next instant in ISO 8601 with its offset, and in words.
     let tz: Timezone = "America/New_York".parse().unwrap();
     let time: LocalTime = "07:30".parse().unwrap();
-    let candidates = [next_reminder(tz, time, before), next_reminder(tz, time, after)];
+    let candidates = [
+        next_reminder(tz, time, before),
+        next_reminder(tz, time, after),
+    ];
     assert!(
-        candidates.iter().any(|next| stdout.contains(&iso_local(tz, *next))),
+        candidates
+            .iter()
+            .any(|next| stdout.contains(&iso_local(tz, *next))),
         "expected {} in:\n{stdout}",
         iso_local(tz, candidates[0])
     );
@@ -96,13 +115,20 @@ async fn a_whole_morning_in_the_console_lands_in_the_database() {
     assert!(stdout.contains("Current streak: 1 day."), "{stdout}");
 
     let mut conn = server().database(&db).connect().await.unwrap();
-    let user = sqlx::query("SELECT id, timezone, remind_minute FROM users WHERE console_name = 'alex'")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
+    let user =
+        sqlx::query("SELECT id, timezone, remind_minute FROM users WHERE console_name = 'alex'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
     let id: i64 = user.get("id");
-    assert_eq!(user.get::<Option<String>, _>("timezone").as_deref(), Some("America/New_York"));
-    assert_eq!(user.get::<Option<i16>, _>("remind_minute"), Some(7 * 60 + 30));
+    assert_eq!(
+        user.get::<Option<String>, _>("timezone").as_deref(),
+        Some("America/New_York")
+    );
+    assert_eq!(
+        user.get::<Option<i16>, _>("remind_minute"),
+        Some(7 * 60 + 30)
+    );
     let logs = sqlx::query("SELECT step, outcome, source FROM activity_log WHERE user_id = $1")
         .bind(id)
         .fetch_all(&mut conn)
@@ -117,7 +143,10 @@ async fn a_whole_morning_in_the_console_lands_in_the_database() {
     // A second run sees what the first saved.
     let again = console(&url, "alex", "/remind show\n/progress\n").await;
     let stdout = String::from_utf8(again.stdout).unwrap();
-    assert!(stdout.contains("Reminder every day at 07:30 (America/New_York)"), "{stdout}");
+    assert!(
+        stdout.contains("Reminder every day at 07:30 (America/New_York)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("Current streak: 1 day."), "{stdout}");
     drop_database(&db).await;
 }
@@ -125,22 +154,37 @@ async fn a_whole_morning_in_the_console_lands_in_the_database() {
 #[tokio::test]
 async fn a_guided_session_walks_through_the_steps() {
     let db = fresh_database("session");
-    let out = console(&url_for(&db), "sam", "/routine start\ndone\nskip\npain 8\nstop\nstop\n").await;
+    let out = console(
+        &url_for(&db),
+        "sam",
+        "/routine start\ndone\nskip\npain 8\nstop\nstop\n",
+    )
+    .await;
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("Step 1 of"), "{stdout}");
     assert!(stdout.contains("Step 2 of"), "{stdout}");
     assert!(stdout.contains("Step 3 of"), "{stdout}");
-    assert!(stdout.contains("clinician"), "pain 8 suggests a clinician: {stdout}");
+    assert!(
+        stdout.contains("clinician"),
+        "pain 8 suggests a clinician: {stdout}"
+    );
     assert!(stdout.contains("Session stopped at step 3"), "{stdout}");
     assert!(stdout.contains("No guided session is running"), "{stdout}");
     let mut conn = server().database(&db).connect().await.unwrap();
-    let rows: Vec<(i16, String)> = sqlx::query_as("SELECT step, outcome FROM activity_log ORDER BY step, outcome")
-        .fetch_all(&mut conn)
+    let rows: Vec<(i16, String)> =
+        sqlx::query_as("SELECT step, outcome FROM activity_log ORDER BY step, outcome")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        vec![(1, "done".into()), (2, "skip".into()), (3, "pain".into())]
+    );
+    let state: String = sqlx::query_scalar("SELECT state FROM guided_sessions")
+        .fetch_one(&mut conn)
         .await
         .unwrap();
-    assert_eq!(rows, vec![(1, "done".into()), (2, "skip".into()), (3, "pain".into())]);
-    let state: String = sqlx::query_scalar("SELECT state FROM guided_sessions").fetch_one(&mut conn).await.unwrap();
     assert_eq!(state, "stopped");
     conn.close().await.ok();
     drop_database(&db).await;
@@ -158,12 +202,28 @@ async fn bad_input_gets_one_line_and_changes_nothing() {
     assert!(out.status.success(), "{stdout}");
     let answers: Vec<&str> = stdout.lines().skip(2).collect();
     assert_eq!(answers.len(), 8, "one line per bad line:\n{stdout}");
-    assert!(answers[0].contains("25:61") && answers[0].contains("HH:MM"), "{}", answers[0]);
-    assert!(answers[1].contains("Mars/Olympus") && answers[1].contains("Europe/Berlin"), "{}", answers[1]);
+    assert!(
+        answers[0].contains("25:61") && answers[0].contains("HH:MM"),
+        "{}",
+        answers[0]
+    );
+    assert!(
+        answers[1].contains("Mars/Olympus") && answers[1].contains("Europe/Berlin"),
+        "{}",
+        answers[1]
+    );
     assert!(answers[2].contains("7am-ish"), "{}", answers[2]);
-    assert!(answers[3].contains("timezone"), "no timezone known yet: {}", answers[3]);
+    assert!(
+        answers[3].contains("timezone"),
+        "no timezone known yet: {}",
+        answers[3]
+    );
     assert!(answers[4].contains("Unknown command"), "{}", answers[4]);
-    assert!(answers[5].contains("did not catch") && answers[5].len() < 200, "{}", answers[5]);
+    assert!(
+        answers[5].contains("did not catch") && answers[5].len() < 200,
+        "{}",
+        answers[5]
+    );
     assert!(answers[6].contains("did not catch"), "{}", answers[6]);
     assert!(answers[7].contains("/routine today"), "{}", answers[7]);
     let mut conn = server().database(&db).connect().await.unwrap();

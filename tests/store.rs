@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use sqlx::PgPool;
 
-use footcoach::coach::plan::RestDays;
+use footcoach::coach::plan::{Pause, RestDays};
 use footcoach::coach::progress::LogOutcome;
 use footcoach::coach::PainLevel;
 use footcoach::store::{LogWrite, NewLogEntry, SessionState, Store, UserId};
@@ -35,11 +35,17 @@ async fn a_user_is_created_on_first_contact_with_nothing_set(pool: PgPool) {
     assert_eq!(store.find_user(id).await.unwrap(), None);
     let u = store.user(id).await.unwrap();
     assert_eq!(u.id, id);
-    assert_eq!((u.timezone, u.remind_at, u.paused_until, u.dm_channel_id), (None, None, None, None));
+    assert_eq!(
+        (u.timezone, u.remind_at, u.pause, u.dm_channel_id),
+        (None, None, None, None)
+    );
     assert!(u.rest_days.is_empty());
     // Asking again does not make a second row.
     store.user(id).await.unwrap();
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&pool).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(count, 1);
 }
 
@@ -48,7 +54,11 @@ async fn reminders_are_set_remembered_and_turned_off(pool: PgPool) {
     let store = Store::new(pool);
     let id = UserId(42);
     let u = store
-        .set_reminder(id, "07:30".parse().unwrap(), "Europe/Berlin".parse().unwrap())
+        .set_reminder(
+            id,
+            "07:30".parse().unwrap(),
+            "Europe/Berlin".parse().unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(u.remind_at.unwrap().to_string(), "07:30");
@@ -56,10 +66,17 @@ async fn reminders_are_set_remembered_and_turned_off(pool: PgPool) {
     let again = store.find_user(id).await.unwrap().unwrap();
     assert_eq!(again, u);
     assert!(store.clear_reminder(id).await.unwrap());
-    assert!(!store.clear_reminder(id).await.unwrap(), "second off reports nothing was on");
+    assert!(
+        !store.clear_reminder(id).await.unwrap(),
+        "second off reports nothing was on"
+    );
     let off = store.user(id).await.unwrap();
     assert_eq!(off.remind_at, None);
-    assert_eq!(off.timezone.unwrap().name(), "Europe/Berlin", "the timezone is kept");
+    assert_eq!(
+        off.timezone.unwrap().name(),
+        "Europe/Berlin",
+        "the timezone is kept"
+    );
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
@@ -69,14 +86,21 @@ async fn rest_days_pause_and_dm_channel_are_stored(pool: PgPool) {
     store.user(id).await.unwrap();
     let rest = RestDays::parse_list("sat sun").unwrap();
     store.set_rest_days(id, rest).await.unwrap();
-    store.set_paused_until(id, Some(day(20))).await.unwrap();
-    store.set_dm_channel(id, 99_000_000_000_000_001).await.unwrap();
+    let pause = Pause {
+        from: day(14),
+        until: day(20),
+    };
+    store.set_pause(id, Some(pause)).await.unwrap();
+    store
+        .set_dm_channel(id, 99_000_000_000_000_001)
+        .await
+        .unwrap();
     let u = store.user(id).await.unwrap();
     assert_eq!(u.rest_days, rest);
-    assert_eq!(u.paused_until, Some(day(20)));
+    assert_eq!(u.pause, Some(pause));
     assert_eq!(u.dm_channel_id, Some(99_000_000_000_000_001));
-    store.set_paused_until(id, None).await.unwrap();
-    assert_eq!(store.user(id).await.unwrap().paused_until, None);
+    store.set_pause(id, None).await.unwrap();
+    assert_eq!(store.user(id).await.unwrap().pause, None);
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
@@ -87,7 +111,10 @@ async fn console_users_get_stable_negative_ids(pool: PgPool) {
     assert!(alice.0 < 0 && bob.0 < 0, "never a Discord snowflake");
     assert_ne!(alice, bob);
     assert_eq!(store.console_user("alice").await.unwrap(), alice);
-    assert_eq!(store.console_user("🦶 ünïcode").await.unwrap(), store.console_user("🦶 ünïcode").await.unwrap());
+    assert_eq!(
+        store.console_user("🦶 ünïcode").await.unwrap(),
+        store.console_user("🦶 ünïcode").await.unwrap()
+    );
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
@@ -95,23 +122,64 @@ async fn the_same_step_on_the_same_day_is_stored_once(pool: PgPool) {
     let store = Store::new(pool.clone());
     let id = UserId(5);
     store.user(id).await.unwrap();
-    assert_eq!(store.log(&entry(id, day(14), 0, LogOutcome::Done)).await.unwrap(), LogWrite::Inserted);
-    assert_eq!(store.log(&entry(id, day(14), 0, LogOutcome::Done)).await.unwrap(), LogWrite::Unchanged);
+    assert_eq!(
+        store
+            .log(&entry(id, day(14), 0, LogOutcome::Done))
+            .await
+            .unwrap(),
+        LogWrite::Inserted
+    );
+    assert_eq!(
+        store
+            .log(&entry(id, day(14), 0, LogOutcome::Done))
+            .await
+            .unwrap(),
+        LogWrite::Unchanged
+    );
     // A change of mind updates the one row.
-    assert_eq!(store.log(&entry(id, day(14), 0, LogOutcome::Skip)).await.unwrap(), LogWrite::Changed);
+    assert_eq!(
+        store
+            .log(&entry(id, day(14), 0, LogOutcome::Skip))
+            .await
+            .unwrap(),
+        LogWrite::Changed
+    );
     // Pain is kept beside done/skip, once per step and day, latest wins.
     let pain = |n| LogOutcome::Pain(PainLevel::new(n).unwrap());
-    assert_eq!(store.log(&entry(id, day(14), 0, pain(3))).await.unwrap(), LogWrite::Inserted);
-    assert_eq!(store.log(&entry(id, day(14), 0, pain(5))).await.unwrap(), LogWrite::Changed);
+    assert_eq!(
+        store.log(&entry(id, day(14), 0, pain(3))).await.unwrap(),
+        LogWrite::Inserted
+    );
+    assert_eq!(
+        store.log(&entry(id, day(14), 0, pain(5))).await.unwrap(),
+        LogWrite::Changed
+    );
     // Another step, another day: new rows.
-    assert_eq!(store.log(&entry(id, day(14), 2, LogOutcome::Done)).await.unwrap(), LogWrite::Inserted);
-    assert_eq!(store.log(&entry(id, day(15), 0, LogOutcome::Done)).await.unwrap(), LogWrite::Inserted);
+    assert_eq!(
+        store
+            .log(&entry(id, day(14), 2, LogOutcome::Done))
+            .await
+            .unwrap(),
+        LogWrite::Inserted
+    );
+    assert_eq!(
+        store
+            .log(&entry(id, day(15), 0, LogOutcome::Done))
+            .await
+            .unwrap(),
+        LogWrite::Inserted
+    );
 
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM activity_log").fetch_one(&pool).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM activity_log")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(rows, 4);
     let d14 = store.day_log(id, day(14)).await.unwrap();
     assert_eq!(d14.len(), 3);
-    assert!(d14.iter().any(|e| e.step == 0 && e.outcome == LogOutcome::Skip));
+    assert!(d14
+        .iter()
+        .any(|e| e.step == 0 && e.outcome == LogOutcome::Skip));
     assert!(d14.iter().any(|e| e.outcome == pain(5)));
     assert_eq!(store.history(id).await.unwrap().len(), 4);
     let since15 = store.history_since(id, day(15)).await.unwrap();
@@ -128,7 +196,10 @@ async fn sessions_start_advance_and_end(pool: PgPool) {
     let id = UserId(9);
     store.user(id).await.unwrap();
     assert_eq!(store.active_session(id).await.unwrap(), None);
-    let s = store.start_session(id, day(14), "morning", at(7, 1), at(7, 0)).await.unwrap();
+    let s = store
+        .start_session(id, day(14), "morning", at(7, 1), at(7, 0))
+        .await
+        .unwrap();
     assert_eq!((s.current_step, s.state), (1, SessionState::Active));
     assert_eq!(store.active_session(id).await.unwrap(), Some(s.clone()));
 
@@ -139,13 +210,25 @@ async fn sessions_start_advance_and_end(pool: PgPool) {
     assert_eq!((now.current_step, now.step_due_at), (2, at(7, 3)));
 
     // Starting again stops the running one: one active session per user.
-    let s2 = store.start_session(id, day(14), "short", at(8, 1), at(8, 0)).await.unwrap();
+    let s2 = store
+        .start_session(id, day(14), "short", at(8, 1), at(8, 0))
+        .await
+        .unwrap();
     assert_eq!(store.active_session(id).await.unwrap().unwrap().id, s2.id);
-    assert!(store.end_session(s2.id, SessionState::Finished, at(8, 5)).await.unwrap());
-    assert!(!store.end_session(s2.id, SessionState::Stopped, at(8, 6)).await.unwrap());
+    assert!(store
+        .end_session(s2.id, SessionState::Finished, at(8, 5))
+        .await
+        .unwrap());
+    assert!(!store
+        .end_session(s2.id, SessionState::Stopped, at(8, 6))
+        .await
+        .unwrap());
     assert_eq!(store.active_session(id).await.unwrap(), None);
     let all = store.sessions(id).await.unwrap();
-    assert_eq!(all.iter().map(|s| s.state).collect::<Vec<_>>(), vec![SessionState::Finished, SessionState::Stopped]);
+    assert_eq!(
+        all.iter().map(|s| s.state).collect::<Vec<_>>(),
+        vec![SessionState::Finished, SessionState::Stopped]
+    );
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
@@ -153,9 +236,19 @@ async fn deleting_a_user_removes_their_rows(pool: PgPool) {
     let store = Store::new(pool.clone());
     let id = UserId(11);
     store.user(id).await.unwrap();
-    store.log(&entry(id, day(14), 0, LogOutcome::Done)).await.unwrap();
-    store.start_session(id, day(14), "morning", at(7, 1), at(7, 0)).await.unwrap();
-    sqlx::query("DELETE FROM users WHERE id = $1").bind(id.0).execute(&pool).await.unwrap();
+    store
+        .log(&entry(id, day(14), 0, LogOutcome::Done))
+        .await
+        .unwrap();
+    store
+        .start_session(id, day(14), "morning", at(7, 1), at(7, 0))
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(id.0)
+        .execute(&pool)
+        .await
+        .unwrap();
     assert!(store.history(id).await.unwrap().is_empty());
     assert!(store.sessions(id).await.unwrap().is_empty());
 }
@@ -164,7 +257,20 @@ async fn deleting_a_user_removes_their_rows(pool: PgPool) {
 async fn bot_state_is_remembered_and_replaced(pool: PgPool) {
     let store = Store::new(pool);
     assert_eq!(store.bot_state("commands:1:global").await.unwrap(), None);
-    store.set_bot_state("commands:1:global", "abc").await.unwrap();
-    store.set_bot_state("commands:1:global", "def").await.unwrap();
-    assert_eq!(store.bot_state("commands:1:global").await.unwrap().as_deref(), Some("def"));
+    store
+        .set_bot_state("commands:1:global", "abc")
+        .await
+        .unwrap();
+    store
+        .set_bot_state("commands:1:global", "def")
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .bot_state("commands:1:global")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("def")
+    );
 }

@@ -9,14 +9,16 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::clock::Clock;
-use crate::coach::plan::{day_plan, DayPlan};
+use crate::coach::plan::{day_plan, DayPlan, Pause};
 use crate::coach::progress::{Calendar, DayStatus, LogOutcome, Progress};
 use crate::coach::reply::Intent;
 use crate::coach::schedule::{local_date, next_reminder};
 use crate::coach::session::{step_at, timed_steps};
 use crate::coach::{LocalTime, PainLevel, Timezone};
 use crate::content::{Content, Routine, StepView};
-use crate::store::{GuidedSession, LogWrite, NewLogEntry, SessionState, Store, UserId, UserSettings};
+use crate::store::{
+    GuidedSession, LogWrite, NewLogEntry, SessionState, Store, UserId, UserSettings,
+};
 
 /// Where a command came from; stored with every log entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,8 +108,13 @@ impl RoutineCard {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TodayPlan {
     Train(RoutineCard),
-    Rest { routine: RoutineCard },
-    Paused { until: NaiveDate, routine: RoutineCard },
+    Rest {
+        routine: RoutineCard,
+    },
+    Paused {
+        until: NaiveDate,
+        routine: RoutineCard,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,7 +179,7 @@ pub enum Reply {
     ReminderShow {
         reminder: Option<ReminderView>,
         timezone: Option<Timezone>,
-        paused_until: Option<NaiveDate>,
+        pause: Option<Pause>,
     },
     ReminderOff {
         was_on: bool,
@@ -223,7 +230,11 @@ pub struct Coach {
 
 impl Coach {
     pub fn new(store: Store, content: Arc<Content>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, content, clock }
+        Self {
+            store,
+            content,
+            clock,
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -238,17 +249,24 @@ impl Coach {
         self.clock.now()
     }
 
-    pub async fn handle(&self, user: UserId, source: Source, command: Command) -> Result<Reply, CoachError> {
+    pub async fn handle(
+        &self,
+        user: UserId,
+        source: Source,
+        command: Command,
+    ) -> Result<Reply, CoachError> {
         let settings = self.store.user(user).await?;
         let now = self.clock.now();
         match command {
             Command::RoutineToday => self.today(&settings, now).await,
             Command::RoutineStart => self.start(&settings, now).await,
-            Command::RemindSet { time, timezone } => self.remind_set(&settings, time, timezone, now).await,
+            Command::RemindSet { time, timezone } => {
+                self.remind_set(&settings, time, timezone, now).await
+            }
             Command::RemindShow => Ok(Reply::ReminderShow {
                 reminder: reminder_view(&settings, now),
                 timezone: settings.timezone,
-                paused_until: settings.paused_until,
+                pause: settings.pause,
             }),
             Command::RemindOff => Ok(Reply::ReminderOff {
                 was_on: self.store.clear_reminder(user).await?,
@@ -265,29 +283,44 @@ impl Coach {
     }
 
     fn plan_for(&self, settings: &UserSettings, date: NaiveDate) -> DayPlan<'_> {
-        day_plan(&self.content, settings.rest_days, settings.paused_until, date)
+        day_plan(&self.content, settings.rest_days, settings.pause, date)
     }
 
     fn calendar(&self, settings: &UserSettings) -> Calendar<'_> {
         Calendar {
             content: &self.content,
             rest_days: settings.rest_days,
-            paused_until: settings.paused_until,
+            pause: settings.pause,
         }
     }
 
-    async fn today(&self, settings: &UserSettings, now: DateTime<Utc>) -> Result<Reply, CoachError> {
+    async fn today(
+        &self,
+        settings: &UserSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, CoachError> {
         let date = self.today_of(settings, now);
-        let routine = self.content.planned_routine(chrono::Datelike::weekday(&date));
+        let routine = self
+            .content
+            .planned_routine(chrono::Datelike::weekday(&date));
         let card = RoutineCard::new(&self.content, routine);
         let plan = match self.plan_for(settings, date) {
             DayPlan::Train(r) => TodayPlan::Train(RoutineCard::new(&self.content, r)),
             DayPlan::Rest => TodayPlan::Rest { routine: card },
-            DayPlan::Paused { until } => TodayPlan::Paused { until, routine: card },
+            DayPlan::Paused { until } => TodayPlan::Paused {
+                until,
+                routine: card,
+            },
         };
         let entries = self.store.day_log(settings.id, date).await?;
-        let status = if entries.iter().any(|e| !matches!(e.outcome, LogOutcome::Pain(_))) {
-            self.calendar(settings).statuses(&entries, date, date).first().map(|(_, s)| *s)
+        let status = if entries
+            .iter()
+            .any(|e| !matches!(e.outcome, LogOutcome::Pain(_)))
+        {
+            self.calendar(settings)
+                .statuses(&entries, date, date)
+                .first()
+                .map(|(_, s)| *s)
         } else {
             None
         };
@@ -300,10 +333,16 @@ impl Coach {
         }))
     }
 
-    async fn start(&self, settings: &UserSettings, now: DateTime<Utc>) -> Result<Reply, CoachError> {
+    async fn start(
+        &self,
+        settings: &UserSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, CoachError> {
         let date = self.today_of(settings, now);
         // On a rest day or a pause, asking to start still gets the day's routine.
-        let routine = self.content.planned_routine(chrono::Datelike::weekday(&date));
+        let routine = self
+            .content
+            .planned_routine(chrono::Datelike::weekday(&date));
         let steps = timed_steps(&self.content, routine, now);
         let Some(first) = steps.first() else {
             return Ok(Reply::Problem("Today's routine has no steps.".to_owned()));
@@ -316,7 +355,10 @@ impl Coach {
         Ok(Reply::SessionStarted(SessionView {
             session_id: session.id,
             card: RoutineCard::new(&self.content, routine),
-            schedule: steps.iter().map(|t| (StepLine::new(&t.step), t.due)).collect(),
+            schedule: steps
+                .iter()
+                .map(|t| (StepLine::new(&t.step), t.due))
+                .collect(),
             first: prompt(&first.step, of, first.due, first.ends),
         }))
     }
@@ -341,38 +383,68 @@ impl Coach {
         }))
     }
 
-    pub async fn progress(&self, settings: &UserSettings, now: DateTime<Utc>) -> Result<Progress, CoachError> {
+    pub async fn progress(
+        &self,
+        settings: &UserSettings,
+        now: DateTime<Utc>,
+    ) -> Result<Progress, CoachError> {
         let entries = self.store.history(settings.id).await?;
         let today = self.today_of(settings, now);
         Ok(self.calendar(settings).progress(&entries, today))
     }
 
     /// The user's active session, ending it first if it belongs to an earlier day.
-    async fn live_session(&self, settings: &UserSettings, today: NaiveDate, now: DateTime<Utc>) -> Result<Option<GuidedSession>, CoachError> {
+    async fn live_session(
+        &self,
+        settings: &UserSettings,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Option<GuidedSession>, CoachError> {
         match self.store.active_session(settings.id).await? {
             Some(s) if s.local_date != today => {
-                self.store.end_session(s.id, SessionState::Stopped, now).await?;
+                self.store
+                    .end_session(s.id, SessionState::Stopped, now)
+                    .await?;
                 Ok(None)
             }
             other => Ok(other),
         }
     }
 
-    async fn reply(&self, settings: &UserSettings, source: Source, intent: Intent, now: DateTime<Utc>) -> Result<Reply, CoachError> {
+    async fn reply(
+        &self,
+        settings: &UserSettings,
+        source: Source,
+        intent: Intent,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, CoachError> {
         let today = self.today_of(settings, now);
         let session = self.live_session(settings, today, now).await?;
         match intent {
             Intent::Done | Intent::Skip => {
-                let outcome = if intent == Intent::Done { LogOutcome::Done } else { LogOutcome::Skip };
+                let outcome = if intent == Intent::Done {
+                    LogOutcome::Done
+                } else {
+                    LogOutcome::Skip
+                };
                 match session {
-                    Some(s) => self.log_session_step(settings, source, s, outcome, now).await,
+                    Some(s) => {
+                        self.log_session_step(settings, source, s, outcome, now)
+                            .await
+                    }
                     None => self.log_day(settings, source, today, outcome, now).await,
                 }
             }
             Intent::Pain(level) => {
                 let (routine_id, step) = match &session {
                     Some(s) => (s.routine_id.clone(), s.current_step),
-                    None => (self.content.planned_routine(chrono::Datelike::weekday(&today)).id.clone(), 0),
+                    None => (
+                        self.content
+                            .planned_routine(chrono::Datelike::weekday(&today))
+                            .id
+                            .clone(),
+                        0,
+                    ),
                 };
                 self.store
                     .log(&NewLogEntry {
@@ -390,8 +462,13 @@ impl Coach {
             }
             Intent::Stop => match session {
                 Some(s) => {
-                    self.store.end_session(s.id, SessionState::Stopped, now).await?;
-                    let of = self.content.routine(&s.routine_id).map_or(0, |r| r.steps.len() as u32);
+                    self.store
+                        .end_session(s.id, SessionState::Stopped, now)
+                        .await?;
+                    let of = self
+                        .content
+                        .routine(&s.routine_id)
+                        .map_or(0, |r| r.steps.len() as u32);
                     Ok(Reply::SessionStopped {
                         at_step: u32::from(s.current_step),
                         of,
@@ -404,8 +481,17 @@ impl Coach {
         }
     }
 
-    async fn log_day(&self, settings: &UserSettings, source: Source, today: NaiveDate, outcome: LogOutcome, now: DateTime<Utc>) -> Result<Reply, CoachError> {
-        let routine = self.content.planned_routine(chrono::Datelike::weekday(&today));
+    async fn log_day(
+        &self,
+        settings: &UserSettings,
+        source: Source,
+        today: NaiveDate,
+        outcome: LogOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<Reply, CoachError> {
+        let routine = self
+            .content
+            .planned_routine(chrono::Datelike::weekday(&today));
         let write = self
             .store
             .log(&NewLogEntry {
@@ -441,12 +527,17 @@ impl Coach {
     ) -> Result<Reply, CoachError> {
         let Some(routine) = self.content.routine(&session.routine_id) else {
             // The content changed under a running session: end it rather than guess.
-            self.store.end_session(session.id, SessionState::Stopped, now).await?;
-            return self.log_day(settings, source, session.local_date, outcome, now).await;
+            self.store
+                .end_session(session.id, SessionState::Stopped, now)
+                .await?;
+            return self
+                .log_day(settings, source, session.local_date, outcome, now)
+                .await;
         };
         let of = routine.steps.len() as u32;
         let number = session.current_step;
-        let name = step_at(&self.content, routine, number, now).map_or_else(String::new, |t| t.step.exercise.name.clone());
+        let name = step_at(&self.content, routine, number, now)
+            .map_or_else(String::new, |t| t.step.exercise.name.clone());
         let write = self
             .store
             .log(&NewLogEntry {
@@ -463,10 +554,15 @@ impl Coach {
         let mut finished = false;
         match &next {
             Some(t) => {
-                self.store.advance_session(session.id, number, number + 1, t.ends).await?;
+                self.store
+                    .advance_session(session.id, number, number + 1, t.ends)
+                    .await?;
             }
             None => {
-                finished = self.store.end_session(session.id, SessionState::Finished, now).await?;
+                finished = self
+                    .store
+                    .end_session(session.id, SessionState::Finished, now)
+                    .await?;
             }
         }
         let current_streak = if finished {
@@ -488,7 +584,11 @@ impl Coach {
         })
     }
 
-    async fn pain_advice(&self, settings: &UserSettings, level: PainLevel) -> Result<PainAdvice, CoachError> {
+    async fn pain_advice(
+        &self,
+        settings: &UserSettings,
+        level: PainLevel,
+    ) -> Result<PainAdvice, CoachError> {
         if level.is_high() {
             return Ok(PainAdvice::SeeClinician);
         }

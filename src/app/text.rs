@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Logged, PainAdvice, Reply, ReminderView, RoutineCard, StepPrompt, TodayPlan, TodayView};
+use super::{
+    Logged, PainAdvice, ReminderView, Reply, RoutineCard, StepPrompt, TodayPlan, TodayView,
+};
 use crate::coach::progress::{DayStatus, LogOutcome, Progress};
 use crate::coach::schedule::{iso_local, words_local};
 use crate::coach::Timezone;
@@ -20,7 +22,10 @@ pub const REPLY_WORDS: &str = "done, skip, pain 0-10 (like \"pain 3\"), snooze, 
 /// Discord gets timestamps that each reader's client renders in their own clock.
 #[derive(Debug, Clone, Copy)]
 pub enum TimeStyle {
-    Console { timezone: Timezone, now: DateTime<Utc> },
+    Console {
+        timezone: Timezone,
+        now: DateTime<Utc>,
+    },
     Discord,
 }
 
@@ -29,7 +34,11 @@ impl TimeStyle {
     pub fn at(self, instant: DateTime<Utc>) -> String {
         match self {
             TimeStyle::Console { timezone, now } => {
-                format!("{}, {}", iso_local(timezone, instant), words_local(timezone, instant, now))
+                format!(
+                    "{}, {}",
+                    iso_local(timezone, instant),
+                    words_local(timezone, instant, now)
+                )
             }
             TimeStyle::Discord => format!("<t:{0}:F> (<t:{0}:R>)", instant.timestamp()),
         }
@@ -38,7 +47,10 @@ impl TimeStyle {
     /// A short time, for a countdown or a schedule.
     pub fn short(self, instant: DateTime<Utc>) -> String {
         match self {
-            TimeStyle::Console { timezone, .. } => instant.with_timezone(&timezone.tz()).format("%H:%M:%S").to_string(),
+            TimeStyle::Console { timezone, .. } => instant
+                .with_timezone(&timezone.tz())
+                .format("%H:%M:%S")
+                .to_string(),
             TimeStyle::Discord => format!("<t:{}:T>", instant.timestamp()),
         }
     }
@@ -72,9 +84,15 @@ pub fn help() -> String {
 }
 
 fn card_lines(card: &RoutineCard, out: &mut Vec<String>) {
-    out.push(format!("{} ({} min): {}", card.name, card.minutes, card.summary));
+    out.push(format!(
+        "{} ({} min): {}",
+        card.name, card.minutes, card.summary
+    ));
     for s in &card.steps {
-        out.push(format!("  {}. {}: {} (needs: {})", s.number, s.name, s.dose, s.equipment));
+        out.push(format!(
+            "  {}. {}: {} (needs: {})",
+            s.number, s.name, s.dose, s.equipment
+        ));
     }
 }
 
@@ -98,7 +116,10 @@ pub fn today(view: &TodayView) -> String {
             card_lines(routine, &mut out);
         }
         TodayPlan::Paused { until, routine } => {
-            out.push(format!("You are paused until {}: nothing is due. If you want to anyway:", until.format("%-d %B %Y")));
+            out.push(format!(
+                "You are paused until {}: nothing is due. If you want to anyway:",
+                until.format("%-d %B %Y")
+            ));
             card_lines(routine, &mut out);
         }
     }
@@ -121,7 +142,10 @@ pub fn step_prompt(p: &StepPrompt, style: TimeStyle) -> String {
         out.push(format!("  {}. {step}", i + 1));
     }
     out.push(format!("  Safety: {}", p.safety));
-    out.push(format!("  Time is up {}. Say done when finished, skip to skip it, stop to end.", style.relative(p.ends)));
+    out.push(format!(
+        "  Time is up {}. Say done when finished, skip to skip it, stop to end.",
+        style.relative(p.ends)
+    ));
     out.join("\n")
 }
 
@@ -169,7 +193,7 @@ pub fn render(reply: &Reply, style: TimeStyle) -> String {
         Reply::ReminderShow {
             reminder,
             timezone,
-            paused_until,
+            pause,
         } => {
             let mut out = vec![match reminder {
                 Some(r) => reminder_line(r, style),
@@ -180,8 +204,8 @@ pub fn render(reply: &Reply, style: TimeStyle) -> String {
                     out.push(format!("Your timezone: {tz}."));
                 }
             }
-            if let Some(until) = paused_until {
-                out.push(format!("Paused until {}.", until.format("%-d %B %Y")));
+            if let Some(p) = pause {
+                out.push(format!("Paused from {} until {}.", p.from.format("%-d %B %Y"), p.until.format("%-d %B %Y")));
             }
             out.join("\n")
         }

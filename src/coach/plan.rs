@@ -43,7 +43,10 @@ impl RestDays {
     /// Parses "sat sun", "Saturday, Sunday" or "none".
     pub fn parse_list(text: &str) -> Result<Self, BadWeekday> {
         let mut days = RestDays::NONE;
-        for word in text.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()) {
+        for word in text
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|w| !w.is_empty())
+        {
             if word.eq_ignore_ascii_case("none") {
                 continue;
             }
@@ -70,6 +73,19 @@ impl fmt::Display for RestDays {
     }
 }
 
+/// A holiday: local dates `from` to `until`, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pause {
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+}
+
+impl Pause {
+    pub fn covers(self, date: NaiveDate) -> bool {
+        (self.from..=self.until).contains(&date)
+    }
+}
+
 /// What a local day holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DayPlan<'a> {
@@ -79,9 +95,14 @@ pub enum DayPlan<'a> {
 }
 
 /// The plan for `date` by the weekly plan, the user's rest days and pause.
-pub fn day_plan<'a>(content: &'a Content, rest_days: RestDays, paused_until: Option<NaiveDate>, date: NaiveDate) -> DayPlan<'a> {
-    match paused_until {
-        Some(until) if date <= until => DayPlan::Paused { until },
+pub fn day_plan<'a>(
+    content: &'a Content,
+    rest_days: RestDays,
+    pause: Option<Pause>,
+    date: NaiveDate,
+) -> DayPlan<'a> {
+    match pause {
+        Some(p) if p.covers(date) => DayPlan::Paused { until: p.until },
         _ if rest_days.contains(date.weekday()) => DayPlan::Rest,
         _ => DayPlan::Train(content.planned_routine(date.weekday())),
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use super::plan::{day_plan, DayPlan, RestDays};
+use super::plan::{day_plan, DayPlan, Pause, RestDays};
 use crate::content::Content;
 use chrono::{DateTime, Utc};
 
@@ -63,7 +63,7 @@ impl DayStatus {
 pub struct Calendar<'a> {
     pub content: &'a Content,
     pub rest_days: RestDays,
-    pub paused_until: Option<NaiveDate>,
+    pub pause: Option<Pause>,
 }
 
 /// What one day's log entries add up to.
@@ -101,10 +101,14 @@ fn summarise(content: &Content, entries: &[LogEntry]) -> BTreeMap<NaiveDate, Day
 
 impl DayLog {
     fn status(&self, content: &Content) -> Option<DayStatus> {
-        let steps_total = content.routine(&self.routine_id).map(|r| r.steps.len() as u32);
+        let steps_total = content
+            .routine(&self.routine_id)
+            .map(|r| r.steps.len() as u32);
         match self.whole {
             Some(LogOutcome::Done) => return Some(DayStatus::Done),
-            _ if steps_total.is_some_and(|n| n > 0 && self.steps_done >= n) => return Some(DayStatus::Done),
+            _ if steps_total.is_some_and(|n| n > 0 && self.steps_done >= n) => {
+                return Some(DayStatus::Done)
+            }
             _ if self.steps_done > 0 => return Some(DayStatus::Partial),
             Some(LogOutcome::Skip) => return Some(DayStatus::Skipped),
             _ => {}
@@ -114,7 +118,9 @@ impl DayLog {
 
     fn minutes_seconds(&self, content: &Content) -> u32 {
         match self.whole {
-            Some(LogOutcome::Done) => content.routine(&self.routine_id).map_or(0, |r| content.routine_seconds(r)),
+            Some(LogOutcome::Done) => content
+                .routine(&self.routine_id)
+                .map_or(0, |r| content.routine_seconds(r)),
             _ => self.done_seconds,
         }
     }
@@ -135,7 +141,7 @@ pub struct Progress {
 
 impl Calendar<'_> {
     fn planned(&self, date: NaiveDate) -> Option<DayStatus> {
-        match day_plan(self.content, self.rest_days, self.paused_until, date) {
+        match day_plan(self.content, self.rest_days, self.pause, date) {
             DayPlan::Rest => Some(DayStatus::Rest),
             DayPlan::Paused { .. } => Some(DayStatus::Paused),
             DayPlan::Train(_) => None,
@@ -143,13 +149,20 @@ impl Calendar<'_> {
     }
 
     /// The status of each day from `from` to `to` inclusive.
-    pub fn statuses(&self, entries: &[LogEntry], from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, DayStatus)> {
+    pub fn statuses(
+        &self,
+        entries: &[LogEntry],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Vec<(NaiveDate, DayStatus)> {
         let days = summarise(self.content, entries);
         from.iter_days()
             .take_while(|d| *d <= to)
             .map(|date| {
                 let logged = days.get(&date).and_then(|d| d.status(self.content));
-                let status = logged.or_else(|| self.planned(date)).unwrap_or(DayStatus::Missed);
+                let status = logged
+                    .or_else(|| self.planned(date))
+                    .unwrap_or(DayStatus::Missed);
                 (date, status)
             })
             .collect()
@@ -161,7 +174,12 @@ impl Calendar<'_> {
     /// breaks the streak.
     pub fn progress(&self, entries: &[LogEntry], today: NaiveDate) -> Progress {
         let days = summarise(self.content, entries);
-        let first = entries.iter().map(|e| e.local_date).min().unwrap_or(today).min(today);
+        let first = entries
+            .iter()
+            .map(|e| e.local_date)
+            .min()
+            .unwrap_or(today)
+            .min(today);
         let statuses = self.statuses(entries, first, today);
 
         let mut best = 0;
@@ -193,7 +211,10 @@ impl Calendar<'_> {
             .map(|i| {
                 let date = monday + Days::new(i);
                 // Days before the first entry are blank, not "missed".
-                let status = week_statuses.iter().find(|(d, _)| *d == date && *d >= first).map(|(_, s)| *s);
+                let status = week_statuses
+                    .iter()
+                    .find(|(d, _)| *d == date && *d >= first)
+                    .map(|(_, s)| *s);
                 (date, status)
             })
             .collect();
@@ -207,5 +228,142 @@ impl Calendar<'_> {
             total_minutes: (total_seconds + 30) / 60,
             days_done: statuses.iter().filter(|(_, s)| s.extends_streak()).count() as u32,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Weekday;
+
+    fn d(day: u32) -> NaiveDate {
+        // March 2027: the 1st is a Monday.
+        NaiveDate::from_ymd_opt(2027, 3, day).unwrap()
+    }
+
+    fn done(day: u32) -> LogEntry {
+        LogEntry {
+            local_date: d(day),
+            routine_id: "morning".into(),
+            step: 0,
+            outcome: LogOutcome::Done,
+            source: "test".into(),
+            at: Utc::now(),
+        }
+    }
+
+    fn step(day: u32, step: u16, outcome: LogOutcome) -> LogEntry {
+        LogEntry {
+            step,
+            outcome,
+            ..done(day)
+        }
+    }
+
+    fn content() -> Content {
+        Content::embedded().expect("the real content loads")
+    }
+
+    #[test]
+    fn consecutive_days_make_a_streak_and_a_missed_day_breaks_it() {
+        let content = content();
+        let cal = Calendar {
+            content: &content,
+            rest_days: RestDays::NONE,
+            pause: None,
+        };
+        let entries = vec![done(1), done(2), done(3), done(5), done(6)];
+        let p = cal.progress(&entries, d(6));
+        assert_eq!((p.current_streak, p.best_streak), (2, 3));
+        // Today not yet done does not break the streak ...
+        let p = cal.progress(&entries, d(7));
+        assert_eq!(p.current_streak, 2);
+        // ... but a whole missed day does.
+        let p = cal.progress(&entries, d(8));
+        assert_eq!((p.current_streak, p.best_streak), (0, 3));
+    }
+
+    #[test]
+    fn rest_and_paused_days_neither_break_nor_extend() {
+        let content = content();
+        let rest = RestDays::NONE.with(Weekday::Sat).with(Weekday::Sun);
+        let cal = Calendar {
+            content: &content,
+            rest_days: rest,
+            pause: Some(Pause {
+                from: d(9),
+                until: d(10),
+            }),
+        };
+        // Thu 4, Fri 5, (Sat 6, Sun 7 rest), Mon 8, (Tue 9, Wed 10 paused), Thu 11.
+        let entries = vec![done(4), done(5), done(8), done(11)];
+        let p = cal.progress(&entries, d(11));
+        assert_eq!((p.current_streak, p.best_streak), (4, 4));
+        let statuses = cal.statuses(&entries, d(6), d(10));
+        let kinds: Vec<DayStatus> = statuses.iter().map(|(_, s)| *s).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                DayStatus::Rest,
+                DayStatus::Rest,
+                DayStatus::Done,
+                DayStatus::Paused,
+                DayStatus::Paused
+            ]
+        );
+    }
+
+    #[test]
+    fn partial_and_skipped_days() {
+        let content = content();
+        let cal = Calendar {
+            content: &content,
+            rest_days: RestDays::NONE,
+            pause: None,
+        };
+        let morning_steps = content.routine("morning").unwrap().steps.len() as u16;
+        let mut all_steps: Vec<LogEntry> = (1..=morning_steps)
+            .map(|n| step(1, n, LogOutcome::Done))
+            .collect();
+        all_steps.push(step(2, 1, LogOutcome::Done));
+        all_steps.push(step(2, 2, LogOutcome::Skip));
+        all_steps.push(step(3, 0, LogOutcome::Skip));
+        all_steps.push(step(3, 0, LogOutcome::Pain(PainLevel::new(2).unwrap())));
+        let s: Vec<DayStatus> = cal
+            .statuses(&all_steps, d(1), d(4))
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        assert_eq!(
+            s,
+            vec![
+                DayStatus::Done,
+                DayStatus::Partial,
+                DayStatus::Skipped,
+                DayStatus::Missed
+            ]
+        );
+        let p = cal.progress(&all_steps, d(3));
+        assert_eq!((p.current_streak, p.best_streak), (0, 2));
+        assert_eq!(
+            p.total_minutes,
+            10 + (content.steps(content.routine("morning").unwrap())[0].seconds() + 30) / 60
+        );
+    }
+
+    #[test]
+    fn the_week_runs_monday_to_sunday_and_leaves_the_future_blank() {
+        let content = content();
+        let cal = Calendar {
+            content: &content,
+            rest_days: RestDays::NONE,
+            pause: None,
+        };
+        let p = cal.progress(&[done(2), done(3)], d(3));
+        let week: Vec<Option<DayStatus>> = p.week.iter().map(|(_, s)| *s).collect();
+        assert_eq!(week[0], None, "before the first entry is blank, not missed");
+        assert_eq!(week[1..3], [Some(DayStatus::Done), Some(DayStatus::Done)]);
+        assert!(week[3..].iter().all(Option::is_none));
+        assert_eq!(p.week[0].0, d(1));
     }
 }

@@ -15,7 +15,11 @@ pub struct TimedStep<'a> {
 }
 
 /// Every step of `routine` back to back from `start`.
-pub fn timed_steps<'a>(content: &'a Content, routine: &'a Routine, start: DateTime<Utc>) -> Vec<TimedStep<'a>> {
+pub fn timed_steps<'a>(
+    content: &'a Content,
+    routine: &'a Routine,
+    start: DateTime<Utc>,
+) -> Vec<TimedStep<'a>> {
     let mut due = start;
     content
         .steps(routine)
@@ -30,8 +34,15 @@ pub fn timed_steps<'a>(content: &'a Content, routine: &'a Routine, start: DateTi
 }
 
 /// The step with number `number` (1-based) when it starts at `start`.
-pub fn step_at<'a>(content: &'a Content, routine: &'a Routine, number: u16, start: DateTime<Utc>) -> Option<TimedStep<'a>> {
-    let step = *content.steps(routine).get(usize::from(number).checked_sub(1)?)?;
+pub fn step_at<'a>(
+    content: &'a Content,
+    routine: &'a Routine,
+    number: u16,
+    start: DateTime<Utc>,
+) -> Option<TimedStep<'a>> {
+    let step = *content
+        .steps(routine)
+        .get(usize::from(number).checked_sub(1)?)?;
     Some(TimedStep {
         step,
         due: start,

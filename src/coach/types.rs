@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 pub struct LocalTime(NaiveTime);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("\"{input}\" is not a time of day: type it as HH:MM on a 24-hour clock, like 07:30 or 18:05")]
+#[error(
+    "\"{input}\" is not a time of day: type it as HH:MM on a 24-hour clock, like 07:30 or 18:05"
+)]
 pub struct BadTime {
     pub input: String,
 }
@@ -63,7 +65,8 @@ impl FromStr for LocalTime {
         } else {
             (text.as_str(), None)
         };
-        let digits_only = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+        let digits_only =
+            |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
         let (h, m) = match body.split_once([':', '.', 'h']) {
             Some((h, m)) if digits_only(h) && m.len() == 2 && digits_only(m) => (h, m),
             None if meridiem.is_some() && digits_only(body) => (body, "00"),
@@ -112,7 +115,9 @@ impl fmt::Display for LocalTime {
 pub struct Timezone(chrono_tz::Tz);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("\"{input}\" is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York")]
+#[error(
+    "\"{input}\" is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York"
+)]
 pub struct BadTimezone {
     pub input: String,
 }
@@ -158,7 +163,8 @@ impl Timezone {
                     return None;
                 };
                 // Deprecated aliases ("US/Eastern", "Etc/GMT+5") come after canonical names.
-                let alias = !name.contains('/') || name.starts_with("Etc/") || name.starts_with("US/");
+                let alias =
+                    !name.contains('/') || name.starts_with("Etc/") || name.starts_with("US/");
                 Some((rank * 2 + alias as u8, name))
             })
             .collect();
@@ -281,14 +287,29 @@ mod tests {
 
     #[test]
     fn impossible_times_are_refused() {
-        for raw in ["25:61", "24:00", "7am-ish", "", "7", "13pm", "0am", "07:5", "-1:30", "٠٧:٣٠", "7:30:00"] {
+        for raw in [
+            "25:61",
+            "24:00",
+            "7am-ish",
+            "",
+            "7",
+            "13pm",
+            "0am",
+            "07:5",
+            "-1:30",
+            "٠٧:٣٠",
+            "7:30:00",
+        ] {
             assert!(raw.parse::<LocalTime>().is_err(), "{raw} should be refused");
         }
     }
 
     #[test]
     fn timezones_parse_ignoring_case_and_refuse_unknown() {
-        assert_eq!("europe/berlin".parse::<Timezone>().unwrap().name(), "Europe/Berlin");
+        assert_eq!(
+            "europe/berlin".parse::<Timezone>().unwrap().name(),
+            "Europe/Berlin"
+        );
         assert!("Mars/Olympus".parse::<Timezone>().is_err());
         assert!("".parse::<Timezone>().is_err());
     }

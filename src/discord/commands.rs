@@ -37,7 +37,11 @@ async fn say_ephemeral(ctx: Context<'_>, text: impl Into<String>) -> Result<(), 
 }
 
 /// Your foot routine: see today's, or be guided through it.
-#[poise::command(slash_command, subcommands("routine_today", "routine_start"), subcommand_required)]
+#[poise::command(
+    slash_command,
+    subcommands("routine_today", "routine_start"),
+    subcommand_required
+)]
 pub async fn routine(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
@@ -55,12 +59,19 @@ pub async fn routine_start(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// Your daily reminder.
-#[poise::command(slash_command, subcommands("remind_set", "remind_show", "remind_off"), subcommand_required)]
+#[poise::command(
+    slash_command,
+    subcommands("remind_set", "remind_show", "remind_off"),
+    subcommand_required
+)]
 pub async fn remind(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-async fn autocomplete_timezone(_ctx: Context<'_>, partial: &str) -> serenity::CreateAutocompleteResponse {
+async fn autocomplete_timezone(
+    _ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
     // Discord caps an option value at 100 characters; so do we, before matching.
     let partial: String = partial.chars().take(100).collect();
     let choices = Timezone::suggest(&partial, 25)
@@ -90,7 +101,11 @@ pub async fn remind_set(
         None => None,
         Some(Ok(tz)) => Some(tz),
         Some(Err(e)) => {
-            return say_ephemeral(ctx, format!("{e} (pick one from the list as you type). Nothing was changed.")).await
+            return say_ephemeral(
+                ctx,
+                format!("{e} (pick one from the list as you type). Nothing was changed."),
+            )
+            .await
         }
     };
     answer(ctx, Command::RemindSet { time, timezone }).await

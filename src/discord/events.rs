@@ -27,7 +27,10 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
     }
     let bot_id = framework.bot_id();
     let is_dm = msg.guild_id.is_none();
-    let replies_to_bot = msg.referenced_message.as_ref().is_some_and(|m| m.author.id == bot_id);
+    let replies_to_bot = msg
+        .referenced_message
+        .as_ref()
+        .is_some_and(|m| m.author.id == bot_id);
     if !is_dm && !replies_to_bot {
         return Ok(());
     }
@@ -46,7 +49,11 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
             coach.store().set_dm_channel(user, channel).await?;
         }
     }
-    let source = if is_dm { Source::DiscordDm } else { Source::DiscordReply };
+    let source = if is_dm {
+        Source::DiscordDm
+    } else {
+        Source::DiscordReply
+    };
     let reply = coach.handle(user, source, Command::Reply(intent)).await?;
     let mut message = outgoing(&reply, user).into_message();
     if !is_dm {
@@ -71,11 +78,18 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
             Action::Skip => Command::Reply(Intent::Skip),
             Action::Stop => Command::Reply(Intent::Stop),
         };
-        let reply = framework.user_data.coach.handle(owner, Source::DiscordButton, command).await?;
+        let reply = framework
+            .user_data
+            .coach
+            .handle(owner, Source::DiscordButton, command)
+            .await?;
         outgoing(&reply, owner)
     };
     press
-        .create_response(http, CreateInteractionResponse::Message(out.into_interaction()))
+        .create_response(
+            http,
+            CreateInteractionResponse::Message(out.into_interaction()),
+        )
         .await?;
     Ok(())
 }

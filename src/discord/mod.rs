@@ -30,14 +30,18 @@ pub fn user_of(id: serenity::UserId) -> UserId {
 /// The gateway intents: none of the privileged ones. DM text and replies that
 /// mention the bot reach it without the message content intent.
 pub fn intents() -> serenity::GatewayIntents {
-    serenity::GatewayIntents::GUILDS | serenity::GatewayIntents::GUILD_MESSAGES | serenity::GatewayIntents::DIRECT_MESSAGES
+    serenity::GatewayIntents::GUILDS
+        | serenity::GatewayIntents::GUILD_MESSAGES
+        | serenity::GatewayIntents::DIRECT_MESSAGES
 }
 
 /// A stable fingerprint of the command set (FNV-1a over its JSON), so the
 /// bot registers only when it changed.
 fn fingerprint(commands: &[serenity::CreateCommand]) -> Result<String, serde_json::Error> {
     let json = serde_json::to_vec(commands)?;
-    let hash = json.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+    let hash = json.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    });
     Ok(format!("{hash:016x}"))
 }
 
@@ -53,11 +57,16 @@ async fn setup(
     let scope = guild.map_or_else(|| "global".to_owned(), |g| format!("guild:{g}"));
     let key = format!("commands:{}:{scope}", ready.application.id);
     if coach.store().bot_state(&key).await?.as_deref() == Some(hash.as_str()) {
-        tracing::info!(scope, "slash commands unchanged since the last registration");
+        tracing::info!(
+            scope,
+            "slash commands unchanged since the last registration"
+        );
     } else {
         match guild {
             Some(g) => {
-                serenity::GuildId::new(g).set_commands(ctx, commands).await?;
+                serenity::GuildId::new(g)
+                    .set_commands(ctx, commands)
+                    .await?;
             }
             None => {
                 serenity::Command::set_global_commands(ctx, commands).await?;
@@ -81,7 +90,12 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         poise::FrameworkError::ArgumentParse { ctx, input, .. } => {
             let shown: String = input.unwrap_or_default().chars().take(40).collect();
             let _ = ctx
-                .send(render::Outgoing::ephemeral(format!("I could not read \"{shown}\". Try /help for how each command is typed.")).into_poise())
+                .send(
+                    render::Outgoing::ephemeral(format!(
+                        "I could not read \"{shown}\". Try /help for how each command is typed."
+                    ))
+                    .into_poise(),
+                )
                 .await;
         }
         other => {
@@ -93,11 +107,14 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
 }
 
 /// Connects to Discord and serves until `shutdown` resolves or start-up fails.
-pub async fn run(config: &Config, coach: Coach, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
-    let token = config
-        .discord_token
-        .as_ref()
-        .context("DISCORD_TOKEN is not set: put the bot token from the Discord developer portal there")?;
+pub async fn run(
+    config: &Config,
+    coach: Coach,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let token = config.discord_token.as_ref().context(
+        "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal there",
+    )?;
     let mut http = serenity::HttpBuilder::new(token.expose());
     if let Some(url) = &config.discord_api_url {
         // serenity applies a proxy only with its own rate limiter off; the proxy limits instead.

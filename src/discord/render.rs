@@ -2,7 +2,10 @@
 //! reader's client renders in their own clock.
 
 use poise::serenity_prelude as serenity;
-use serenity::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter, CreateInteractionResponseMessage, CreateMessage};
+use serenity::{
+    ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter,
+    CreateInteractionResponseMessage, CreateMessage,
+};
 
 use crate::app::text::{render, TimeStyle};
 use crate::app::{Reply, RoutineCard, StepPrompt, TodayPlan};
@@ -78,7 +81,9 @@ impl Outgoing {
     }
 
     pub fn into_poise(self) -> poise::CreateReply {
-        let mut r = poise::CreateReply::default().ephemeral(self.ephemeral).components(self.components);
+        let mut r = poise::CreateReply::default()
+            .ephemeral(self.ephemeral)
+            .components(self.components);
         if let Some(c) = self.content {
             r = r.content(c);
         }
@@ -89,7 +94,9 @@ impl Outgoing {
     }
 
     pub fn into_message(self) -> CreateMessage {
-        let mut m = CreateMessage::new().embeds(self.embeds).components(self.components);
+        let mut m = CreateMessage::new()
+            .embeds(self.embeds)
+            .components(self.components);
         if let Some(c) = self.content {
             m = m.content(c);
         }
@@ -112,14 +119,21 @@ fn buttons(owner: UserId, actions: &[(Action, &str, ButtonStyle)]) -> CreateActi
     CreateActionRow::Buttons(
         actions
             .iter()
-            .map(|(action, label, style)| CreateButton::new(action.custom_id(owner)).label(*label).style(*style))
+            .map(|(action, label, style)| {
+                CreateButton::new(action.custom_id(owner))
+                    .label(*label)
+                    .style(*style)
+            })
             .collect(),
     )
 }
 
 fn routine_embed(card: &RoutineCard, title_prefix: &str) -> CreateEmbed {
     let mut embed = CreateEmbed::new()
-        .title(format!("{title_prefix}{} ({} min)", card.name, card.minutes))
+        .title(format!(
+            "{title_prefix}{} ({} min)",
+            card.name, card.minutes
+        ))
         .description(&card.summary)
         .colour(ACCENT);
     for s in &card.steps {
@@ -133,9 +147,17 @@ fn routine_embed(card: &RoutineCard, title_prefix: &str) -> CreateEmbed {
 }
 
 pub fn prompt_embed(p: &StepPrompt) -> CreateEmbed {
-    let steps: Vec<String> = p.instructions.iter().enumerate().map(|(i, s)| format!("{}. {s}", i + 1)).collect();
+    let steps: Vec<String> = p
+        .instructions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{}. {s}", i + 1))
+        .collect();
     CreateEmbed::new()
-        .title(format!("Step {} of {}: {}", p.line.number, p.of, p.line.name))
+        .title(format!(
+            "Step {} of {}: {}",
+            p.line.number, p.of, p.line.name
+        ))
         .description(format!(
             "**{}** · needs: {}\n\n{}\n\nTime is up <t:{}:R>.",
             p.line.dose,
@@ -144,7 +166,9 @@ pub fn prompt_embed(p: &StepPrompt) -> CreateEmbed {
             p.ends.timestamp()
         ))
         .field("Safety", &p.safety, false)
-        .footer(CreateEmbedFooter::new("Reply done, skip or stop, or use the buttons."))
+        .footer(CreateEmbedFooter::new(
+            "Reply done, skip or stop, or use the buttons.",
+        ))
         .colour(ACCENT)
 }
 
@@ -165,20 +189,32 @@ pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
         Reply::Today(view) => {
             let (prefix, card, note) = match &view.plan {
                 TodayPlan::Train(card) => ("Today: ", card, None),
-                TodayPlan::Rest { routine } => ("Rest day · optional: ", routine, Some("A rest day: nothing is due.".to_owned())),
+                TodayPlan::Rest { routine } => (
+                    "Rest day · optional: ",
+                    routine,
+                    Some("A rest day: nothing is due.".to_owned()),
+                ),
                 TodayPlan::Paused { until, routine } => (
                     "Paused · optional: ",
                     routine,
-                    Some(format!("You are paused until {}: nothing is due.", until.format("%-d %B %Y"))),
+                    Some(format!(
+                        "You are paused until {}: nothing is due.",
+                        until.format("%-d %B %Y")
+                    )),
                 ),
             };
             let mut embed = routine_embed(card, prefix);
             let mut footer = Vec::new();
             if let Some(status) = view.status {
-                footer.push(format!("So far today: {}", crate::app::text::status_word(status)));
+                footer.push(format!(
+                    "So far today: {}",
+                    crate::app::text::status_word(status)
+                ));
             }
             if !view.timezone_set {
-                footer.push("Days count in UTC until you set your timezone with /remind set".to_owned());
+                footer.push(
+                    "Days count in UTC until you set your timezone with /remind set".to_owned(),
+                );
             }
             if !footer.is_empty() {
                 embed = embed.footer(CreateEmbedFooter::new(footer.join(" · ")));
@@ -205,7 +241,9 @@ pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
             let schedule: Vec<String> = s
                 .schedule
                 .iter()
-                .map(|(line, due)| format!("{}. {} <t:{}:t>", line.number, line.name, due.timestamp()))
+                .map(|(line, due)| {
+                    format!("{}. {} <t:{}:t>", line.number, line.name, due.timestamp())
+                })
                 .collect();
             Outgoing {
                 content: Some(format!(
@@ -225,7 +263,9 @@ pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
             components: vec![prompt_buttons(owner)],
             ephemeral: false,
         },
-        Reply::Problem(_) | Reply::NotUnderstood => Outgoing::ephemeral(render(reply, TimeStyle::Discord)),
+        Reply::Problem(_) | Reply::NotUnderstood => {
+            Outgoing::ephemeral(render(reply, TimeStyle::Discord))
+        }
         other => Outgoing::text(render(other, TimeStyle::Discord)),
     }
 }
@@ -244,7 +284,14 @@ mod tests {
         let id = Action::Done.custom_id(UserId(123));
         assert_eq!(id, "fc:done:123");
         assert_eq!(Action::parse(&id), Some((Action::Done, UserId(123))));
-        for bad in ["", "fc", "fc:dance:1", "fc:done:x", "fc:done:1:2", "xx:done:1"] {
+        for bad in [
+            "",
+            "fc",
+            "fc:dance:1",
+            "fc:done:x",
+            "fc:done:1:2",
+            "xx:done:1",
+        ] {
             assert_eq!(Action::parse(bad), None, "{bad}");
         }
     }

@@ -77,11 +77,19 @@ impl Store {
     }
 
     /// The user's entries from `since` on, oldest day first.
-    pub async fn history_since(&self, user: UserId, since: NaiveDate) -> Result<Vec<LogEntry>, sqlx::Error> {
+    pub async fn history_since(
+        &self,
+        user: UserId,
+        since: NaiveDate,
+    ) -> Result<Vec<LogEntry>, sqlx::Error> {
         self.entries(user, Some(since)).await
     }
 
-    async fn entries(&self, user: UserId, since: Option<NaiveDate>) -> Result<Vec<LogEntry>, sqlx::Error> {
+    async fn entries(
+        &self,
+        user: UserId,
+        since: Option<NaiveDate>,
+    ) -> Result<Vec<LogEntry>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT local_date, routine_id, step, outcome, pain, source, logged_at
              FROM activity_log WHERE user_id = $1 AND ($2::date IS NULL OR local_date >= $2)
@@ -95,7 +103,11 @@ impl Store {
     }
 
     /// The user's entries for one local day.
-    pub async fn day_log(&self, user: UserId, date: NaiveDate) -> Result<Vec<LogEntry>, sqlx::Error> {
+    pub async fn day_log(
+        &self,
+        user: UserId,
+        date: NaiveDate,
+    ) -> Result<Vec<LogEntry>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT local_date, routine_id, step, outcome, pain, source, logged_at
              FROM activity_log WHERE user_id = $1 AND local_date = $2

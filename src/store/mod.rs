@@ -44,7 +44,10 @@ impl Store {
 
     /// Creates the database when it does not exist yet, connects and applies
     /// the migrations.
-    pub async fn open(options: PgConnectOptions, max_connections: u32) -> Result<Store, ConnectError> {
+    pub async fn open(
+        options: PgConnectOptions,
+        max_connections: u32,
+    ) -> Result<Store, ConnectError> {
         let target = describe(&options);
         let unreachable = |source| ConnectError::Unreachable {
             target: target.clone(),
@@ -79,13 +82,17 @@ async fn ensure_database(options: &PgConnectOptions) -> Result<(), sqlx::Error> 
     // Ask the server by connecting to its maintenance database, as createdb does.
     let admin = options.clone().database("postgres");
     let mut conn = sqlx::ConnectOptions::connect(&admin).await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(&mut conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await?;
     if !exists {
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-        match sqlx::query(&format!("CREATE DATABASE {quoted}")).execute(&mut conn).await {
+        match sqlx::query(&format!("CREATE DATABASE {quoted}"))
+            .execute(&mut conn)
+            .await
+        {
             Ok(_) => tracing::info!(database = name, "created the database"),
             // Another instance created it at the same moment.
             Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}

@@ -35,7 +35,8 @@ pub struct GuidedSession {
     pub started_at: DateTime<Utc>,
 }
 
-const SESSION_COLUMNS: &str = "id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at";
+const SESSION_COLUMNS: &str =
+    "id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at";
 
 fn session_from_row(row: &sqlx::postgres::PgRow) -> Result<GuidedSession, sqlx::Error> {
     let state: String = row.try_get("state")?;
@@ -124,7 +125,12 @@ impl Store {
     }
 
     /// Ends an active session; false when it had already ended.
-    pub async fn end_session(&self, session_id: i64, state: SessionState, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    pub async fn end_session(
+        &self,
+        session_id: i64,
+        state: SessionState,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "UPDATE guided_sessions SET state = $2, ended_at = $3
              WHERE id = $1 AND state = 'active'",

@@ -1,10 +1,9 @@
 //! The users table: who someone is and their reminder settings.
 
-use chrono::NaiveDate;
 use sqlx::Row;
 
 use super::Store;
-use crate::coach::plan::RestDays;
+use crate::coach::plan::{Pause, RestDays};
 use crate::coach::{LocalTime, Timezone};
 
 /// A Discord user id, or a negative id for a console user.
@@ -19,7 +18,7 @@ pub struct UserSettings {
     pub timezone: Option<Timezone>,
     pub remind_at: Option<LocalTime>,
     pub rest_days: RestDays,
-    pub paused_until: Option<NaiveDate>,
+    pub pause: Option<Pause>,
     pub dm_channel_id: Option<i64>,
 }
 
@@ -29,7 +28,8 @@ impl UserSettings {
     }
 }
 
-const SETTINGS_COLUMNS: &str = "id, timezone, remind_minute, rest_days, paused_until, dm_channel_id";
+const SETTINGS_COLUMNS: &str =
+    "id, timezone, remind_minute, rest_days, paused_from, paused_until, dm_channel_id";
 
 fn settings_from_row(row: &sqlx::postgres::PgRow) -> Result<UserSettings, sqlx::Error> {
     let tz: Option<String> = row.try_get("timezone")?;
@@ -41,7 +41,10 @@ fn settings_from_row(row: &sqlx::postgres::PgRow) -> Result<UserSettings, sqlx::
         timezone: tz.and_then(|name| name.parse().ok()),
         remind_at: minute.and_then(|m| LocalTime::from_minutes_of_day(m.into())),
         rest_days: RestDays::from_bits(rest as u8),
-        paused_until: row.try_get("paused_until")?,
+        pause: match (row.try_get("paused_from")?, row.try_get("paused_until")?) {
+            (Some(from), Some(until)) => Some(Pause { from, until }),
+            _ => None,
+        },
         dm_channel_id: row.try_get("dm_channel_id")?,
     })
 }
@@ -62,10 +65,12 @@ impl Store {
 
     /// The user's settings if they have ever talked to the coach.
     pub async fn find_user(&self, id: UserId) -> Result<Option<UserSettings>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {SETTINGS_COLUMNS} FROM users WHERE id = $1"))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {SETTINGS_COLUMNS} FROM users WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(settings_from_row).transpose()
     }
 
@@ -83,7 +88,12 @@ impl Store {
     }
 
     /// Turns the daily reminder on at `at`, in `timezone`.
-    pub async fn set_reminder(&self, id: UserId, at: LocalTime, timezone: Timezone) -> Result<UserSettings, sqlx::Error> {
+    pub async fn set_reminder(
+        &self,
+        id: UserId,
+        at: LocalTime,
+        timezone: Timezone,
+    ) -> Result<UserSettings, sqlx::Error> {
         let row = sqlx::query(&format!(
             "INSERT INTO users (id, timezone, remind_minute) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO UPDATE
@@ -122,14 +132,16 @@ impl Store {
         Ok(())
     }
 
-    /// Pauses through `until` (inclusive); `None` resumes.
-    pub async fn set_paused_until(&self, id: UserId, until: Option<NaiveDate>) -> Result<(), sqlx::Error> {
+    /// Pauses for a holiday; `None` resumes.
+    pub async fn set_pause(&self, id: UserId, pause: Option<Pause>) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO users (id, paused_until) VALUES ($1, $2)
-             ON CONFLICT (id) DO UPDATE SET paused_until = EXCLUDED.paused_until, updated_at = now()",
+            "INSERT INTO users (id, paused_from, paused_until) VALUES ($1, $2, $3)
+             ON CONFLICT (id) DO UPDATE
+                SET paused_from = EXCLUDED.paused_from, paused_until = EXCLUDED.paused_until, updated_at = now()",
         )
         .bind(id.0)
-        .bind(until)
+        .bind(pause.map(|p| p.from))
+        .bind(pause.map(|p| p.until))
         .execute(&self.pool)
         .await?;
         Ok(())
