@@ -616,6 +616,61 @@ mod tests {
     }
 
     #[test]
+    fn nuuk_gap_crosses_midnight() {
+        // Greenland changes at 01:00 UTC, which is 23:00 on Saturday local time:
+        // 23:00-24:00 on Saturday 2027-03-27 does not exist, and 23:00-24:00 on
+        // Saturday 2027-10-30 happens twice.
+        let nuuk = "America/Nuuk";
+        check(
+            nuuk,
+            (2027, 3, 27),
+            (22, 30),
+            "2027-03-28T00:30:00Z",
+            "2027-03-27T22:30:00-02:00",
+        );
+        check(
+            nuuk,
+            (2027, 3, 27),
+            (23, 30),
+            "2027-03-28T01:30:00Z",
+            "2027-03-28T00:30:00-01:00",
+        );
+        check(
+            nuuk,
+            (2027, 3, 28),
+            (23, 30),
+            "2027-03-29T00:30:00Z",
+            "2027-03-28T23:30:00-01:00",
+        );
+        check(
+            nuuk,
+            (2027, 10, 30),
+            (23, 30),
+            "2027-10-31T00:30:00Z",
+            "2027-10-30T23:30:00-01:00",
+        );
+        check(
+            nuuk,
+            (2027, 10, 31),
+            (23, 30),
+            "2027-11-01T01:30:00Z",
+            "2027-10-31T23:30:00-02:00",
+        );
+        // So Sunday 28 March has two 23:30 reminders: Saturday's, moved past
+        // midnight, and its own. Each keeps the date it belongs to.
+        let got = reminders_between(tz(nuuk), at(23, 30), utc("2027-03-27T12:00:00Z"), 2);
+        assert_eq!(
+            got,
+            vec![
+                (date(2027, 3, 27), utc("2027-03-28T01:30:00Z")),
+                (date(2027, 3, 28), utc("2027-03-29T00:30:00Z")),
+            ]
+        );
+        assert_eq!(local_date(tz(nuuk), got[0].1), date(2027, 3, 28));
+        assert_eq!(next_reminder(tz(nuuk), at(23, 30), got[0].1), got[1].1);
+    }
+
+    #[test]
     fn next_reminder_at_exactly_the_instant_moves_to_the_next_day() {
         let berlin = tz("Europe/Berlin");
         let seven_thirty = at(7, 30);
@@ -856,17 +911,72 @@ mod tests {
         (0i64..4_102_444_800).prop_map(|s| DateTime::from_timestamp(s, 0).unwrap())
     }
 
+    /// Zones and instants where the rules are at their strangest.
+    const CHANGES: &[(&str, &str)] = &[
+        ("America/New_York", "2027-03-14T07:00:00Z"),
+        ("America/New_York", "2027-11-07T06:00:00Z"),
+        ("Europe/London", "2027-03-28T01:00:00Z"),
+        ("Australia/Lord_Howe", "2027-10-02T15:30:00Z"),
+        ("Australia/Lord_Howe", "2027-04-03T15:00:00Z"),
+        ("America/Santiago", "2027-09-05T04:00:00Z"),
+        ("America/Santiago", "2027-04-04T03:00:00Z"),
+        ("America/Nuuk", "2027-03-28T01:00:00Z"),
+        ("America/Nuuk", "2027-10-31T01:00:00Z"),
+        ("Pacific/Apia", "2011-12-30T10:00:00Z"),
+    ];
+
+    /// Within two days either side of a change.
+    fn near_a_change() -> impl Strategy<Value = (Timezone, DateTime<Utc>)> {
+        (0..CHANGES.len(), -172_800i64..172_800).prop_map(|(i, seconds)| {
+            let (zone, at) = CHANGES[i];
+            (tz(zone), utc(at) + TimeDelta::seconds(seconds))
+        })
+    }
+
+    /// Checks next_reminder against its definition: the earliest daily
+    /// occurrence after `now`, found by brute force over nearby local dates.
+    fn check_next(
+        zone: Timezone,
+        time: LocalTime,
+        now: DateTime<Utc>,
+    ) -> Result<(), TestCaseError> {
+        let next = next_reminder(zone, time, now);
+        let context = format!("{} {time} {now} -> {next}", zone.name());
+        prop_assert!(next > now, "{}", context);
+        prop_assert!(next <= now + TimeDelta::hours(50), "{}", context);
+        let today = local_date(zone, now);
+        let earliest = (-3..=4)
+            .map(|k| resolve_local(zone, today + TimeDelta::days(k), time))
+            .filter(|&t| t > now)
+            .min();
+        prop_assert_eq!(earliest, Some(next), "{}", context);
+        // It belongs to its own local date, or (when a gap crosses midnight,
+        // as in America/Nuuk) to the day before.
+        let (day, at) = reminders_between(zone, time, now, 1)[0];
+        prop_assert_eq!(at, next, "{}", context);
+        prop_assert_eq!(resolve_local(zone, day, time), next, "{}", context);
+        let local = local_date(zone, next);
+        prop_assert!(
+            day == local || day.succ_opt() == Some(local),
+            "{} belongs to {}",
+            context,
+            day
+        );
+        if day == local {
+            prop_assert_eq!(resolve_local(zone, local, time), next, "{}", context);
+        }
+        Ok(())
+    }
+
     proptest! {
         #[test]
         fn next_reminder_is_soon_after_and_on_its_own_day(zone in any_zone(), time in any_time(), now in any_instant()) {
-            let next = next_reminder(zone, time, now);
-            prop_assert!(next > now);
-            prop_assert!(next <= now + TimeDelta::hours(50), "{} {time} {now} -> {next}", zone.name());
-            let day = local_date(zone, next);
-            prop_assert_eq!(resolve_local(zone, day, time), next, "{} {} {}", zone.name(), time, now);
-            // Nothing earlier: the day before fires at or before now.
-            let before = day.pred_opt().unwrap();
-            prop_assert!(resolve_local(zone, before, time) <= now || resolve_local(zone, before, time) == next);
+            check_next(zone, time, now)?;
+        }
+
+        #[test]
+        fn next_reminder_near_change_days((zone, now) in near_a_change(), time in any_time()) {
+            check_next(zone, time, now)?;
         }
 
         #[test]

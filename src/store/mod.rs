@@ -3,6 +3,7 @@
 pub mod bot_state;
 pub mod logs;
 pub mod sessions;
+pub mod timeline;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
