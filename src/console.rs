@@ -4,10 +4,16 @@ use std::io::IsTerminal;
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 
-use crate::app::text::{render, TimeStyle, SAFETY};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::app::text::{notice_text, render, TimeStyle, SAFETY};
 use crate::app::{Coach, Command, Source};
 use crate::coach::reply::parse_reply;
 use crate::coach::{LocalTime, Timezone};
+use crate::scheduler::{Delivery, Messenger, Notice, Outbound, Scheduler, SchedulerOptions};
+use crate::store::timeline::Audience;
 use crate::store::UserId;
 
 /// Longest console name accepted; Discord's display names are shorter still.
@@ -114,14 +120,42 @@ where
         "footcoach: hello {name}. I coach a short daily foot routine: /routine today shows it, \"done\" logs it, /help lists the rest.\n{SAFETY}\n"
     );
     output.write_all(greeting.as_bytes()).await?;
+
+    // Timed sends for this user (session prompts, reminders) print here while
+    // the console is open.
+    let (notices_tx, mut notices) = mpsc::unbounded_channel();
+    let options = SchedulerOptions {
+        audience: Audience::Console(user),
+        batch_size: 10,
+        lease: Duration::from_secs(30),
+        max_sleep: Duration::from_secs(60),
+    };
+    let scheduler = Scheduler::new(coach.clone(), ConsoleMessenger { out: notices_tx }, options);
+    let (stop_worker, mut worker_stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(async move {
+        scheduler
+            .run(async move {
+                let _ = worker_stopped.wait_for(|stop| *stop).await;
+            })
+            .await;
+    });
+
     let mut lines = input.lines();
     loop {
         if interactive {
             output.write_all(b"> ").await?;
         }
         output.flush().await?;
-        let Some(raw) = lines.next_line().await? else {
-            break;
+        let raw = tokio::select! {
+            line = lines.next_line() => match line? {
+                Some(raw) => raw,
+                None => break,
+            },
+            Some(notice) = notices.recv() => {
+                let text = format!("\n{notice}\n");
+                output.write_all(text.as_bytes()).await?;
+                continue;
+            }
         };
         let answer = match parse_line(&raw) {
             Line::Empty => continue,
@@ -139,6 +173,8 @@ where
         output.write_all(answer.as_bytes()).await?;
         output.write_all(b"\n").await?;
     }
+    let _ = stop_worker.send(true);
+    let _ = worker.await;
     if interactive {
         output.write_all(b"\nBye. Everything is saved.\n").await?;
     }
@@ -158,6 +194,32 @@ async fn answer(
         now: coach.now(),
     };
     Ok(render(&reply, style))
+}
+
+/// Delivers timed sends to the console's output.
+struct ConsoleMessenger {
+    out: mpsc::UnboundedSender<String>,
+}
+
+impl Messenger for ConsoleMessenger {
+    async fn deliver(&self, out: &Outbound) -> Delivery {
+        let style = TimeStyle::Console {
+            timezone: match &out.notice {
+                Notice::Reminder { today, .. } | Notice::Followup { today } => today.timezone,
+                _ => crate::coach::Timezone::UTC,
+            },
+            now: chrono::Utc::now(),
+        };
+        match self.out.send(notice_text(&out.notice, style)) {
+            Ok(()) => Delivery::Sent { dm_channel: None },
+            Err(_) => Delivery::Transient {
+                retry_after: None,
+                error: "the console is closing".into(),
+            },
+        }
+    }
+
+    async fn tell_unreachable(&self, _user: UserId, _channel: i64) {}
 }
 
 /// The console on this process's stdin and stdout.

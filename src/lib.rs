@@ -7,4 +7,5 @@ pub mod config;
 pub mod console;
 pub mod content;
 pub mod discord;
+pub mod scheduler;
 pub mod store;

@@ -10,12 +10,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::clock::Clock;
 use crate::coach::plan::{day_plan, DayPlan, Pause};
-use crate::coach::progress::{Calendar, DayStatus, LogOutcome, Progress};
+use crate::coach::progress::{Calendar, DayStatus, LogEntry, LogOutcome, Progress};
 use crate::coach::reply::Intent;
-use crate::coach::schedule::{local_date, next_reminder};
+use crate::coach::schedule::{local_date, next_reminder, reminders_between};
 use crate::coach::session::{step_at, timed_steps};
 use crate::coach::{LocalTime, PainLevel, Timezone};
 use crate::content::{Content, Routine, StepView};
+use crate::store::timeline::{NewSend, SendKind};
 use crate::store::{
     GuidedSession, LogWrite, NewLogEntry, SessionState, Store, UserId, UserSettings,
 };
@@ -54,6 +55,8 @@ pub enum Command {
     },
     RemindShow,
     RemindOff,
+    /// The evening nudge time, or `None` to turn it off.
+    FollowupSet(Option<LocalTime>),
     Progress,
     Help,
     /// A reply: typed text already parsed, or a button.
@@ -206,6 +209,14 @@ pub enum Reply {
     },
     NothingToStop,
     NothingToSnooze,
+    Snoozed {
+        until: DateTime<Utc>,
+        count: u16,
+    },
+    SnoozeLimit,
+    FollowupSet {
+        at: Option<LocalTime>,
+    },
     NotUnderstood,
     /// Something the user must do differently; changes nothing.
     Problem(String),
@@ -216,6 +227,10 @@ pub enum CoachError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 }
+
+/// A snooze moves today's reminder this much later, at most `MAX_SNOOZES` times a day.
+pub const SNOOZE_MINUTES: i64 = 30;
+pub const MAX_SNOOZES: u16 = 3;
 
 /// Pain at or above this on several recent days suggests a clinician too.
 const REPEATED_PAIN: u8 = 4;
@@ -268,9 +283,19 @@ impl Coach {
                 timezone: settings.timezone,
                 pause: settings.pause,
             }),
-            Command::RemindOff => Ok(Reply::ReminderOff {
-                was_on: self.store.clear_reminder(user).await?,
-            }),
+            Command::RemindOff => {
+                let was_on = self.store.clear_reminder(user).await?;
+                self.store
+                    .reschedule_daily(user, &[SendKind::Reminder, SendKind::Followup], &[])
+                    .await?;
+                Ok(Reply::ReminderOff { was_on })
+            }
+            Command::FollowupSet(at) => {
+                self.store.set_followup(user, at).await?;
+                let settings = self.store.user(user).await?;
+                self.schedule_reminders(&settings, now).await?;
+                Ok(Reply::FollowupSet { at })
+            }
             Command::Progress => Ok(Reply::Progress(self.progress(&settings, now).await?)),
             Command::Help => Ok(Reply::Help),
             Command::Reply(intent) => self.reply(&settings, source, intent, now).await,
@@ -300,37 +325,104 @@ impl Coach {
         now: DateTime<Utc>,
     ) -> Result<Reply, CoachError> {
         let date = self.today_of(settings, now);
+        let entries = self.store.day_log(settings.id, date).await?;
+        Ok(Reply::Today(self.today_view(settings, date, &entries)))
+    }
+
+    /// What `date` holds for the user, given that day's log entries.
+    pub fn today_view(
+        &self,
+        settings: &UserSettings,
+        date: NaiveDate,
+        entries: &[LogEntry],
+    ) -> TodayView {
         let routine = self
             .content
             .planned_routine(chrono::Datelike::weekday(&date));
         let card = RoutineCard::new(&self.content, routine);
         let plan = match self.plan_for(settings, date) {
-            DayPlan::Train(r) => TodayPlan::Train(RoutineCard::new(&self.content, r)),
+            DayPlan::Train(_) => TodayPlan::Train(card),
             DayPlan::Rest => TodayPlan::Rest { routine: card },
             DayPlan::Paused { until } => TodayPlan::Paused {
                 until,
                 routine: card,
             },
         };
-        let entries = self.store.day_log(settings.id, date).await?;
         let status = if entries
             .iter()
             .any(|e| !matches!(e.outcome, LogOutcome::Pain(_)))
         {
             self.calendar(settings)
-                .statuses(&entries, date, date)
+                .statuses(entries, date, date)
                 .first()
                 .map(|(_, s)| *s)
         } else {
             None
         };
-        Ok(Reply::Today(TodayView {
+        TodayView {
             date,
             timezone: settings.timezone_or_utc(),
             timezone_set: settings.timezone.is_some(),
             plan,
             status,
-        }))
+        }
+    }
+
+    /// Replaces the user's pending reminder and follow-up with the next ones.
+    async fn schedule_reminders(
+        &self,
+        settings: &UserSettings,
+        now: DateTime<Utc>,
+    ) -> Result<(), CoachError> {
+        let tz = settings.timezone_or_utc();
+        let mut sends = Vec::new();
+        if let Some(at) = settings.remind_at.filter(|_| !settings.dm_blocked) {
+            for (kind, time) in [
+                (SendKind::Reminder, Some(at)),
+                (SendKind::Followup, settings.followup_at),
+            ] {
+                let Some(time) = time else { continue };
+                if let Some((local_date, due_at)) =
+                    reminders_between(tz, time, now, 1).first().copied()
+                {
+                    sends.push(NewSend {
+                        user: settings.id,
+                        kind,
+                        due_at,
+                        local_date,
+                        session: None,
+                    });
+                }
+            }
+        }
+        self.store
+            .reschedule_daily(
+                settings.id,
+                &[SendKind::Reminder, SendKind::Followup],
+                &sends,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Schedules the prompt that follows step `number` of a session when its time is up.
+    async fn schedule_next_prompt(
+        &self,
+        session: &GuidedSession,
+        number: u16,
+        due_at: DateTime<Utc>,
+    ) -> Result<(), CoachError> {
+        let next = NewSend {
+            user: session.user,
+            kind: SendKind::Prompt,
+            due_at,
+            local_date: session.local_date,
+            session: Some((session.id, number + 1)),
+        };
+        self.store
+            .reschedule_prompts(session.id, Some(&next))
+            .await?;
+        Ok(())
     }
 
     async fn start(
@@ -352,6 +444,7 @@ impl Coach {
             .start_session(settings.id, date, &routine.id, first.ends, now)
             .await?;
         let of = steps.len() as u32;
+        self.schedule_next_prompt(&session, 1, first.ends).await?;
         Ok(Reply::SessionStarted(SessionView {
             session_id: session.id,
             card: RoutineCard::new(&self.content, routine),
@@ -359,7 +452,7 @@ impl Coach {
                 .iter()
                 .map(|t| (StepLine::new(&t.step), t.due))
                 .collect(),
-            first: prompt(&first.step, of, first.due, first.ends),
+            first: step_prompt(&first.step, of, first.due, first.ends),
         }))
     }
 
@@ -375,7 +468,8 @@ impl Coach {
                 "Which timezone are you in? Add it once, like: /remind set {time} Europe/Berlin"
             )));
         };
-        self.store.set_reminder(settings.id, time, timezone).await?;
+        let updated = self.store.set_reminder(settings.id, time, timezone).await?;
+        self.schedule_reminders(&updated, now).await?;
         Ok(Reply::ReminderSet(ReminderView {
             at: time,
             timezone,
@@ -465,6 +559,7 @@ impl Coach {
                     self.store
                         .end_session(s.id, SessionState::Stopped, now)
                         .await?;
+                    self.store.reschedule_prompts(s.id, None).await?;
                     let of = self
                         .content
                         .routine(&s.routine_id)
@@ -476,7 +571,25 @@ impl Coach {
                 }
                 None => Ok(Reply::NothingToStop),
             },
-            Intent::Snooze => Ok(Reply::NothingToSnooze),
+            Intent::Snooze => {
+                if settings.remind_at.is_none() {
+                    return Ok(Reply::NothingToSnooze);
+                }
+                let until = now + chrono::Duration::minutes(SNOOZE_MINUTES);
+                match self
+                    .store
+                    .snooze_reminder(settings.id, today, until, MAX_SNOOZES)
+                    .await?
+                {
+                    Some(count) => Ok(Reply::Snoozed { until, count }),
+                    None if self.store.reminder_snoozes(settings.id, today).await?
+                        >= Some(MAX_SNOOZES) =>
+                    {
+                        Ok(Reply::SnoozeLimit)
+                    }
+                    None => Ok(Reply::NothingToSnooze),
+                }
+            }
             Intent::NotUnderstood => Ok(Reply::NotUnderstood),
         }
     }
@@ -554,15 +667,21 @@ impl Coach {
         let mut finished = false;
         match &next {
             Some(t) => {
-                self.store
+                if self
+                    .store
                     .advance_session(session.id, number, number + 1, t.ends)
-                    .await?;
+                    .await?
+                {
+                    self.schedule_next_prompt(&session, number + 1, t.ends)
+                        .await?;
+                }
             }
             None => {
                 finished = self
                     .store
                     .end_session(session.id, SessionState::Finished, now)
                     .await?;
+                self.store.reschedule_prompts(session.id, None).await?;
             }
         }
         let current_streak = if finished {
@@ -578,7 +697,7 @@ impl Coach {
             },
             outcome,
             write,
-            next: next.map(|t| prompt(&t.step, of, t.due, t.ends)),
+            next: next.map(|t| step_prompt(&t.step, of, t.due, t.ends)),
             session_finished: finished,
             current_streak,
         })
@@ -618,7 +737,12 @@ fn reminder_view(settings: &UserSettings, now: DateTime<Utc>) -> Option<Reminder
     })
 }
 
-fn prompt(step: &StepView<'_>, of: u32, due: DateTime<Utc>, ends: DateTime<Utc>) -> StepPrompt {
+pub fn step_prompt(
+    step: &StepView<'_>,
+    of: u32,
+    due: DateTime<Utc>,
+    ends: DateTime<Utc>,
+) -> StepPrompt {
     StepPrompt {
         line: StepLine::new(step),
         of,

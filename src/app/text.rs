@@ -176,6 +176,29 @@ fn progress(p: &Progress) -> String {
     out.join("\n")
 }
 
+/// A timed send as text.
+pub fn notice_text(notice: &crate::scheduler::Notice, style: TimeStyle) -> String {
+    use crate::scheduler::Notice;
+    match notice {
+        Notice::Reminder { today: view, late } => {
+            let greeting = if *late {
+                "Your daily reminder, a little late (I was offline at the time):"
+            } else {
+                "Good morning! Your daily reminder:"
+            };
+            format!("{greeting}\n{}\nSay snooze to be reminded in 30 minutes.", today(view))
+        }
+        Notice::Followup { today: view } => format!(
+            "Still time for today's routine, if you can fit it in. No pressure: a short one counts too.\n{}",
+            today(view)
+        ),
+        Notice::Prompt(p) => step_prompt(p, style),
+        Notice::SessionOver { routine_name } => format!(
+            "Time is up for the last step of {routine_name}. Say done to log today, or skip. Well done for showing up!"
+        ),
+    }
+}
+
 /// The whole reply as text.
 pub fn render(reply: &Reply, style: TimeStyle) -> String {
     match reply {
@@ -256,7 +279,18 @@ pub fn render(reply: &Reply, style: TimeStyle) -> String {
         },
         Reply::SessionStopped { at_step, of } => format!("Session stopped at step {at_step} of {of}. What you logged is kept."),
         Reply::NothingToStop => "No guided session is running. Start one with /routine start".to_owned(),
-        Reply::NothingToSnooze => "There is no reminder waiting to be snoozed right now.".to_owned(),
+        Reply::NothingToSnooze => "There is no reminder today to snooze.".to_owned(),
+        Reply::Snoozed { until, count } => format!(
+            "Snoozed: I will remind you again {} (snooze {count} of {}).",
+            style.relative(*until),
+            crate::app::MAX_SNOOZES
+        ),
+        Reply::SnoozeLimit => format!(
+            "Today's reminder was already snoozed {} times; that is the limit. Say done when you have done it.",
+            crate::app::MAX_SNOOZES
+        ),
+        Reply::FollowupSet { at: Some(at) } => format!("Evening nudge set for {at}, on days the routine is not done yet."),
+        Reply::FollowupSet { at: None } => "Evening nudge off.".to_owned(),
         Reply::NotUnderstood => format!("I did not catch that. You can answer with: {REPLY_WORDS}. Or type /help."),
         Reply::Problem(text) => text.clone(),
     }

@@ -18,6 +18,13 @@ const DEFER_AFTER: Duration = Duration::from_millis(1500);
 async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
     let user = user_of(ctx.author().id);
     let coach = &ctx.data().coach;
+    if ctx.guild_id().is_some() {
+        // Where to tell them if their DMs turn out to be closed.
+        coach
+            .store()
+            .set_last_channel(user, ctx.channel_id().get() as i64)
+            .await?;
+    }
     let work = coach.handle(user, Source::DiscordCommand, command);
     tokio::pin!(work);
     let reply = tokio::select! {

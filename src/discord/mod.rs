@@ -2,6 +2,7 @@
 
 pub mod commands;
 pub mod events;
+pub mod messenger;
 pub mod render;
 
 use std::future::Future;
@@ -12,6 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::app::Coach;
 use crate::config::Config;
+use crate::scheduler::{Scheduler, SchedulerOptions};
 use crate::store::UserId;
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -125,6 +127,7 @@ pub async fn run(
     // poise only prints a setup error and then waits forever: make it fatal.
     let (fatal_tx, mut fatal_rx) = mpsc::channel::<String>(1);
     let guild = config.discord_guild_id;
+    let coach_for_worker = coach.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -144,21 +147,41 @@ pub async fn run(
         })
         .build();
 
+    let api_base = config
+        .discord_api_url
+        .as_deref()
+        .unwrap_or("https://discord.com");
+    let messenger =
+        messenger::DiscordMessenger::new(api_base, token, messenger::DEFAULT_RATE_PER_SECOND)
+            .context("cannot build the HTTP client for timed sends")?;
+    let scheduler = Scheduler::new(coach_for_worker, messenger, SchedulerOptions::discord());
+    let (stop_worker, mut worker_stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(async move {
+        scheduler
+            .run(async move {
+                let _ = worker_stopped.wait_for(|stop| *stop).await;
+            })
+            .await;
+    });
+
     let mut client = serenity::ClientBuilder::new_with_http(http, intents())
         .framework(framework)
         .await
         .context("cannot build the Discord client")?;
     let shards = client.shard_manager.clone();
-    tokio::select! {
+    let result = tokio::select! {
         result = client.start() => result.context("the Discord connection failed (is DISCORD_TOKEN right?)"),
         Some(reason) = fatal_rx.recv() => {
             shards.shutdown_all().await;
-            anyhow::bail!("start-up failed: {reason}")
+            Err(anyhow::anyhow!("start-up failed: {reason}"))
         }
         () = shutdown => {
             tracing::info!("shutting down");
             shards.shutdown_all().await;
             Ok(())
         }
-    }
+    };
+    let _ = stop_worker.send(true);
+    let _ = worker.await;
+    result
 }

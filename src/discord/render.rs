@@ -8,8 +8,9 @@ use serenity::{
 };
 
 use crate::app::text::{render, TimeStyle};
-use crate::app::{Reply, RoutineCard, StepPrompt, TodayPlan};
+use crate::app::{Reply, RoutineCard, StepPrompt, TodayPlan, TodayView};
 use crate::coach::progress::DayStatus;
+use crate::scheduler::Notice;
 use crate::store::UserId;
 
 /// Embed colour: a calm green that reads on dark and light themes.
@@ -22,6 +23,7 @@ pub enum Action {
     Done,
     Skip,
     Stop,
+    Snooze,
 }
 
 impl Action {
@@ -31,6 +33,7 @@ impl Action {
             Action::Done => "done",
             Action::Skip => "skip",
             Action::Stop => "stop",
+            Action::Snooze => "snooze",
         }
     }
 
@@ -49,6 +52,7 @@ impl Action {
             "done" => Action::Done,
             "skip" => Action::Skip,
             "stop" => Action::Stop,
+            "snooze" => Action::Snooze,
             _ => return None,
         };
         let owner = parts.next()?.parse().ok()?;
@@ -186,57 +190,7 @@ fn prompt_buttons(owner: UserId) -> CreateActionRow {
 /// The reply as Discord should show it to `owner`.
 pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
     match reply {
-        Reply::Today(view) => {
-            let (prefix, card, note) = match &view.plan {
-                TodayPlan::Train(card) => ("Today: ", card, None),
-                TodayPlan::Rest { routine } => (
-                    "Rest day · optional: ",
-                    routine,
-                    Some("A rest day: nothing is due.".to_owned()),
-                ),
-                TodayPlan::Paused { until, routine } => (
-                    "Paused · optional: ",
-                    routine,
-                    Some(format!(
-                        "You are paused until {}: nothing is due.",
-                        until.format("%-d %B %Y")
-                    )),
-                ),
-            };
-            let mut embed = routine_embed(card, prefix);
-            let mut footer = Vec::new();
-            if let Some(status) = view.status {
-                footer.push(format!(
-                    "So far today: {}",
-                    crate::app::text::status_word(status)
-                ));
-            }
-            if !view.timezone_set {
-                footer.push(
-                    "Days count in UTC until you set your timezone with /remind set".to_owned(),
-                );
-            }
-            if !footer.is_empty() {
-                embed = embed.footer(CreateEmbedFooter::new(footer.join(" · ")));
-            }
-            let done_today = view.status == Some(DayStatus::Done);
-            let mut out = Outgoing {
-                content: note,
-                embeds: vec![embed],
-                ..Default::default()
-            };
-            if !done_today {
-                out.components = vec![buttons(
-                    owner,
-                    &[
-                        (Action::Start, "Start", ButtonStyle::Primary),
-                        (Action::Done, "Done", ButtonStyle::Success),
-                        (Action::Skip, "Skip", ButtonStyle::Secondary),
-                    ],
-                )];
-            }
-            out
-        }
+        Reply::Today(view) => today_message(view, owner, false),
         Reply::SessionStarted(s) => {
             let schedule: Vec<String> = s
                 .schedule
@@ -267,6 +221,93 @@ pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
             Outgoing::ephemeral(render(reply, TimeStyle::Discord))
         }
         other => Outgoing::text(render(other, TimeStyle::Discord)),
+    }
+}
+
+/// The day's routine card with its buttons; reminders add Snooze.
+fn today_message(view: &TodayView, owner: UserId, snooze: bool) -> Outgoing {
+    let (prefix, card, note) = match &view.plan {
+        TodayPlan::Train(card) => ("Today: ", card, None),
+        TodayPlan::Rest { routine } => (
+            "Rest day · optional: ",
+            routine,
+            Some("A rest day: nothing is due.".to_owned()),
+        ),
+        TodayPlan::Paused { until, routine } => (
+            "Paused · optional: ",
+            routine,
+            Some(format!(
+                "You are paused until {}: nothing is due.",
+                until.format("%-d %B %Y")
+            )),
+        ),
+    };
+    let mut embed = routine_embed(card, prefix);
+    let mut footer = Vec::new();
+    if let Some(status) = view.status {
+        footer.push(format!(
+            "So far today: {}",
+            crate::app::text::status_word(status)
+        ));
+    }
+    if !view.timezone_set {
+        footer.push("Days count in UTC until you set your timezone with /remind set".to_owned());
+    }
+    if !footer.is_empty() {
+        embed = embed.footer(CreateEmbedFooter::new(footer.join(" · ")));
+    }
+    let done_today = view.status == Some(DayStatus::Done);
+    let mut out = Outgoing {
+        content: note,
+        embeds: vec![embed],
+        ..Default::default()
+    };
+    if !done_today {
+        let mut actions = vec![
+            (Action::Start, "Start", ButtonStyle::Primary),
+            (Action::Done, "Done", ButtonStyle::Success),
+            (Action::Skip, "Skip", ButtonStyle::Secondary),
+        ];
+        if snooze {
+            actions.push((Action::Snooze, "Snooze 30 min", ButtonStyle::Secondary));
+        }
+        out.components = vec![buttons(owner, &actions)];
+    }
+    out
+}
+
+/// A timed send as Discord shows it to `owner`.
+pub fn notice_message(notice: &Notice, owner: UserId) -> Outgoing {
+    match notice {
+        Notice::Reminder { today, late } => {
+            let mut out = today_message(today, owner, true);
+            let greeting = if *late {
+                "Your daily reminder, a little late (I was offline at the time): here is today's foot routine."
+            } else {
+                "Good morning! Here is today's foot routine."
+            };
+            out.content = Some(match out.content.take() {
+                Some(note) => format!("{greeting}\n{note}"),
+                None => greeting.to_owned(),
+            });
+            out
+        }
+        Notice::Followup { today } => {
+            let mut out = today_message(today, owner, false);
+            out.content = Some(
+                "Still time for today's routine, if you can fit it in. No pressure: a short one counts too.".to_owned(),
+            );
+            out
+        }
+        Notice::Prompt(p) => Outgoing {
+            content: None,
+            embeds: vec![prompt_embed(p)],
+            components: vec![prompt_buttons(owner)],
+            ephemeral: false,
+        },
+        Notice::SessionOver { routine_name } => Outgoing::text(format!(
+            "Time is up for the last step of {routine_name}. Say done to log today, or skip. Well done for showing up!"
+        )),
     }
 }
 

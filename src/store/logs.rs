@@ -121,6 +121,32 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The entries of many (user, local date) pairs in one query, for a batch of sends.
+    pub async fn day_logs(
+        &self,
+        days: &[(UserId, NaiveDate)],
+    ) -> Result<Vec<(UserId, LogEntry)>, sqlx::Error> {
+        if days.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(
+            "SELECT a.user_id, a.local_date, a.routine_id, a.step, a.outcome, a.pain, a.source, a.logged_at
+             FROM activity_log a
+             JOIN unnest($1::bigint[], $2::date[]) AS k(user_id, local_date)
+               ON a.user_id = k.user_id AND a.local_date = k.local_date
+             WHERE a.outcome <> 'pain'",
+        )
+        .bind(days.iter().map(|(u, _)| u.0).collect::<Vec<_>>())
+        .bind(days.iter().map(|(_, d)| *d).collect::<Vec<_>>())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((UserId(r.try_get("user_id")?), entry_from_row(r)?)))
+            .collect()
+    }
+}
+
 fn entry_from_row(row: &sqlx::postgres::PgRow) -> Result<LogEntry, sqlx::Error> {
     let outcome: String = row.try_get("outcome")?;
     let pain: Option<i16> = row.try_get("pain")?;

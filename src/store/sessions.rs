@@ -143,6 +143,20 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The sessions with these ids, for a batch of prompts.
+    pub async fn sessions_by_id(&self, ids: &[i64]) -> Result<Vec<GuidedSession>, sqlx::Error> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT {SESSION_COLUMNS} FROM guided_sessions WHERE id = ANY($1)"
+        ))
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(session_from_row).collect()
+    }
+
     /// All sessions of a user, newest first.
     pub async fn sessions(&self, user: UserId) -> Result<Vec<GuidedSession>, sqlx::Error> {
         let rows = sqlx::query(&format!(

@@ -81,11 +81,16 @@ pub struct DueSend {
 /// What became of a claimed row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
-    Sent { late: bool },
+    Sent {
+        late: bool,
+    },
     /// Nothing to send (rest day, done already, day over): not an error.
     Skipped(String),
     /// Try again at `at`.
-    Retry { at: DateTime<Utc>, error: String },
+    Retry {
+        at: DateTime<Utc>,
+        error: String,
+    },
     Failed(String),
 }
 
@@ -111,7 +116,8 @@ pub struct BatchOutcome {
     pub dm_channels: Vec<(UserId, i64)>,
 }
 
-const DUE_COLUMNS: &str = "c.id, c.user_id, c.kind, c.due_at, c.local_date, c.session_id, c.step, c.attempts, c.snoozes,
+const DUE_COLUMNS: &str =
+    "c.id, c.user_id, c.kind, c.due_at, c.local_date, c.session_id, c.step, c.attempts, c.snoozes,
     u.timezone, u.remind_minute, u.followup_minute, u.rest_days, u.paused_from, u.paused_until,
     u.dm_channel_id, u.dm_blocked_at, u.last_channel_id";
 
@@ -131,7 +137,8 @@ fn due_from_row(row: &PgRow) -> Result<DueSend, sqlx::Error> {
     Ok(DueSend {
         id: row.try_get("id")?,
         user: UserId(row.try_get("user_id")?),
-        kind: SendKind::parse(&kind).ok_or_else(|| sqlx::Error::Decode(format!("unknown send kind {kind:?}").into()))?,
+        kind: SendKind::parse(&kind)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown send kind {kind:?}").into()))?,
         due_at: row.try_get("due_at")?,
         local_date: row.try_get("local_date")?,
         session: session_id.zip(step.map(|s| s.max(0) as u16)),
@@ -154,7 +161,8 @@ fn due_from_row(row: &PgRow) -> Result<DueSend, sqlx::Error> {
 /// Inserts rows; a daily send for a date that already has one replaces it
 /// only while that one is still pending or was cancelled.
 async fn insert_sends(conn: &mut sqlx::PgConnection, sends: &[NewSend]) -> Result<(), sqlx::Error> {
-    let (daily, prompts): (Vec<&NewSend>, Vec<&NewSend>) = sends.iter().partition(|s| s.kind != SendKind::Prompt);
+    let (daily, prompts): (Vec<&NewSend>, Vec<&NewSend>) =
+        sends.iter().partition(|s| s.kind != SendKind::Prompt);
     if !daily.is_empty() {
         sqlx::query(
             "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date)
@@ -192,13 +200,21 @@ async fn insert_sends(conn: &mut sqlx::PgConnection, sends: &[NewSend]) -> Resul
 }
 
 async fn wake(conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_notify($1, '')").bind(WAKE_CHANNEL).execute(conn).await?;
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(WAKE_CHANNEL)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 impl Store {
     /// Replaces the user's pending daily sends of `kinds` with `sends`.
-    pub async fn reschedule_daily(&self, user: UserId, kinds: &[SendKind], sends: &[NewSend]) -> Result<(), sqlx::Error> {
+    pub async fn reschedule_daily(
+        &self,
+        user: UserId,
+        kinds: &[SendKind],
+        sends: &[NewSend],
+    ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE timeline SET state = 'cancelled', claim_token = NULL
@@ -213,7 +229,11 @@ impl Store {
     }
 
     /// Cancels the pending prompts of a session and schedules `next`, if any.
-    pub async fn reschedule_prompts(&self, session_id: i64, next: Option<&NewSend>) -> Result<(), sqlx::Error> {
+    pub async fn reschedule_prompts(
+        &self,
+        session_id: i64,
+        next: Option<&NewSend>,
+    ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE timeline SET state = 'cancelled', claim_token = NULL
@@ -268,7 +288,10 @@ impl Store {
     }
 
     /// When the next row becomes ready, if any.
-    pub async fn next_ready_at(&self, audience: Audience) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    pub async fn next_ready_at(
+        &self,
+        audience: Audience,
+    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         let (min_user, max_user) = match audience {
             Audience::Discord => (1, i64::MAX),
             Audience::Console(u) => (u.0, u.0),
@@ -284,7 +307,12 @@ impl Store {
 
     /// Applies a batch's outcome in one transaction; rows whose claim was
     /// lost to another worker (token changed) are left alone.
-    pub async fn complete_batch(&self, token: i64, now: DateTime<Utc>, outcome: &BatchOutcome) -> Result<(), sqlx::Error> {
+    pub async fn complete_batch(
+        &self,
+        token: i64,
+        now: DateTime<Utc>,
+        outcome: &BatchOutcome,
+    ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let mut sent = Vec::new();
         let mut late = Vec::new();
@@ -433,8 +461,27 @@ impl Store {
         Ok(snoozes.map(|s| s.max(0) as u16))
     }
 
+    /// How often today's reminder was snoozed, if there is one.
+    pub async fn reminder_snoozes(
+        &self,
+        user: UserId,
+        local_date: NaiveDate,
+    ) -> Result<Option<u16>, sqlx::Error> {
+        let n: Option<i16> = sqlx::query_scalar(
+            "SELECT snoozes FROM timeline WHERE user_id = $1 AND local_date = $2 AND kind = 'reminder'",
+        )
+        .bind(user.0)
+        .bind(local_date)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(n.map(|n| n.max(0) as u16))
+    }
+
     /// The user's rows, newest due first (for tests, export and `/remind show`).
-    pub async fn timeline_of(&self, user: UserId) -> Result<Vec<(SendKind, DateTime<Utc>, NaiveDate, String)>, sqlx::Error> {
+    pub async fn timeline_of(
+        &self,
+        user: UserId,
+    ) -> Result<Vec<(SendKind, DateTime<Utc>, NaiveDate, String)>, sqlx::Error> {
         let rows = sqlx::query("SELECT kind, due_at, local_date, state FROM timeline WHERE user_id = $1 ORDER BY due_at DESC, id DESC")
             .bind(user.0)
             .fetch_all(&self.pool)

@@ -1,5 +1,6 @@
 //! The users table: who someone is and their reminder settings.
 
+use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::Store;
@@ -20,6 +21,12 @@ pub struct UserSettings {
     pub rest_days: RestDays,
     pub pause: Option<Pause>,
     pub dm_channel_id: Option<i64>,
+    /// The evening nudge; `None` is off.
+    pub followup_at: Option<LocalTime>,
+    /// Discord refused to DM this user: reminders are paused.
+    pub dm_blocked: bool,
+    /// The server channel where the user last used the bot.
+    pub last_channel_id: Option<i64>,
 }
 
 impl UserSettings {
@@ -29,7 +36,7 @@ impl UserSettings {
 }
 
 const SETTINGS_COLUMNS: &str =
-    "id, timezone, remind_minute, rest_days, paused_from, paused_until, dm_channel_id";
+    "id, timezone, remind_minute, rest_days, paused_from, paused_until, dm_channel_id, followup_minute, dm_blocked_at, last_channel_id";
 
 fn settings_from_row(row: &sqlx::postgres::PgRow) -> Result<UserSettings, sqlx::Error> {
     let tz: Option<String> = row.try_get("timezone")?;
@@ -46,6 +53,13 @@ fn settings_from_row(row: &sqlx::postgres::PgRow) -> Result<UserSettings, sqlx::
             _ => None,
         },
         dm_channel_id: row.try_get("dm_channel_id")?,
+        followup_at: row
+            .try_get::<Option<i16>, _>("followup_minute")?
+            .and_then(|m| LocalTime::from_minutes_of_day(m.into())),
+        dm_blocked: row
+            .try_get::<Option<DateTime<Utc>>, _>("dm_blocked_at")?
+            .is_some(),
+        last_channel_id: row.try_get("last_channel_id")?,
     })
 }
 
@@ -97,7 +111,8 @@ impl Store {
         let row = sqlx::query(&format!(
             "INSERT INTO users (id, timezone, remind_minute) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO UPDATE
-                SET timezone = EXCLUDED.timezone, remind_minute = EXCLUDED.remind_minute, updated_at = now()
+                SET timezone = EXCLUDED.timezone, remind_minute = EXCLUDED.remind_minute,
+                    dm_blocked_at = NULL, updated_at = now()
              RETURNING {SETTINGS_COLUMNS}"
         ))
         .bind(id.0)
@@ -118,6 +133,29 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(changed.rows_affected() == 1)
+    }
+
+    /// Sets the evening nudge time, or turns it off.
+    pub async fn set_followup(&self, id: UserId, at: Option<LocalTime>) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO users (id, followup_minute) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET followup_minute = EXCLUDED.followup_minute, updated_at = now()",
+        )
+        .bind(id.0)
+        .bind(at.map(|t| t.minutes_of_day() as i16))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Remembers the server channel where the user last used the bot.
+    pub async fn set_last_channel(&self, id: UserId, channel: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET last_channel_id = $2 WHERE id = $1 AND last_channel_id IS DISTINCT FROM $2")
+            .bind(id.0)
+            .bind(channel)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn set_rest_days(&self, id: UserId, days: RestDays) -> Result<(), sqlx::Error> {

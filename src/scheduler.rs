@@ -1,0 +1,465 @@
+//! Everything that happens at a time. A worker claims due rows of the
+//! timeline, sends them through a front end's `Messenger`, then marks them
+//! and schedules what follows in one transaction. The table is the truth:
+//! a worker that dies loses nothing, and several workers share one database.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Days, Utc};
+use sqlx::postgres::PgListener;
+
+use crate::app::{Coach, StepPrompt, TodayView};
+use crate::coach::plan::{day_plan, DayPlan};
+use crate::coach::progress::{Calendar, DayStatus, LogEntry};
+use crate::coach::schedule::{local_date, resolve_local};
+use crate::coach::session::step_at;
+use crate::store::timeline::{
+    Audience, BatchOutcome, DueSend, NewSend, Resolution, SendKind, SessionMove, WAKE_CHANNEL,
+};
+use crate::store::{GuidedSession, SessionState, UserId, UserSettings};
+
+/// What a timed send says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The morning reminder; `late` when sent after downtime.
+    Reminder { today: TodayView, late: bool },
+    /// The evening nudge on a day not done yet.
+    Followup { today: TodayView },
+    /// The next step of a guided session.
+    Prompt(StepPrompt),
+    /// The last step's time is up.
+    SessionOver { routine_name: String },
+}
+
+/// One send, ready for a messenger.
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    pub row_id: i64,
+    pub user: UserId,
+    /// The cached DM channel, when known.
+    pub dm_channel: Option<i64>,
+    /// Stable for the row (and its snooze count), so a send repeated after a
+    /// crash is recognised by Discord and not posted twice.
+    pub nonce: String,
+    pub notice: Notice,
+}
+
+/// How a send went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Delivered; the DM channel used, to cache it.
+    Sent { dm_channel: Option<i64> },
+    /// The user cannot be messaged (Discord 50007): never retried.
+    Unreachable(String),
+    /// Worth another try (5xx, timeout, 429).
+    Transient {
+        retry_after: Option<Duration>,
+        error: String,
+    },
+    /// Refused for good (4xx other than the above).
+    Rejected(String),
+}
+
+/// A front end that can deliver timed sends.
+pub trait Messenger: Send + Sync + 'static {
+    fn deliver(&self, out: &Outbound) -> impl Future<Output = Delivery> + Send;
+
+    /// Tells a user, in the server channel where they last used the bot, that
+    /// their DMs are closed and reminders are paused.
+    fn tell_unreachable(&self, user: UserId, channel: i64) -> impl Future<Output = ()> + Send;
+}
+
+/// A reminder counts as late once it is this far behind its due instant.
+const LATE_AFTER: chrono::Duration = chrono::Duration::minutes(2);
+/// Transient failures are retried this many times in all.
+const MAX_ATTEMPTS: u16 = 5;
+
+#[derive(Debug, Clone)]
+pub struct SchedulerOptions {
+    pub audience: Audience,
+    /// Rows claimed at once.
+    pub batch_size: i64,
+    /// How long a claim holds before another worker may take the row.
+    pub lease: Duration,
+    /// The longest sleep without a wake-up, as a safety net for missed notifications.
+    pub max_sleep: Duration,
+}
+
+impl SchedulerOptions {
+    pub fn discord() -> Self {
+        SchedulerOptions {
+            audience: Audience::Discord,
+            batch_size: 100,
+            lease: Duration::from_secs(120),
+            max_sleep: Duration::from_secs(300),
+        }
+    }
+}
+
+pub struct Scheduler<M> {
+    coach: Coach,
+    messenger: M,
+    options: SchedulerOptions,
+    token_seed: u64,
+    claims: AtomicU64,
+}
+
+fn backoff(attempts: u16) -> Duration {
+    Duration::from_secs(15u64.saturating_mul(1 << attempts.min(6)).min(600))
+}
+
+impl<M: Messenger> Scheduler<M> {
+    pub fn new(coach: Coach, messenger: M, options: SchedulerOptions) -> Self {
+        Scheduler {
+            coach,
+            messenger,
+            options,
+            token_seed: std::collections::hash_map::RandomState::new().hash_one(std::process::id()),
+            claims: AtomicU64::new(0),
+        }
+    }
+
+    pub fn messenger(&self) -> &M {
+        &self.messenger
+    }
+
+    fn next_token(&self) -> i64 {
+        let n = self.claims.fetch_add(1, Ordering::Relaxed);
+        (self
+            .token_seed
+            .wrapping_add(n.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            >> 1) as i64
+    }
+
+    /// Claims one batch of rows due at `now`, sends them and records the
+    /// outcome. Returns how many rows it handled.
+    pub async fn run_due_once(&self, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
+        let store = self.coach.store();
+        let token = self.next_token();
+        let lease =
+            chrono::Duration::from_std(self.options.lease).unwrap_or(chrono::Duration::minutes(2));
+        let rows = store
+            .claim_due(
+                self.options.audience,
+                now,
+                now + lease,
+                token,
+                self.options.batch_size,
+            )
+            .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let outcome = self.handle_batch(&rows, now).await?;
+        store.complete_batch(token, now, &outcome).await?;
+        Ok(rows.len())
+    }
+
+    async fn handle_batch(
+        &self,
+        rows: &[DueSend],
+        now: DateTime<Utc>,
+    ) -> Result<BatchOutcome, sqlx::Error> {
+        let store = self.coach.store();
+        // One query each for the day logs and sessions the whole batch needs.
+        let days: Vec<(UserId, chrono::NaiveDate)> = rows
+            .iter()
+            .filter(|r| r.kind != SendKind::Prompt)
+            .map(|r| (r.user, r.local_date))
+            .collect();
+        let mut logs: HashMap<(UserId, chrono::NaiveDate), Vec<LogEntry>> = HashMap::new();
+        for (user, entry) in store.day_logs(&days).await? {
+            logs.entry((user, entry.local_date))
+                .or_default()
+                .push(entry);
+        }
+        let session_ids: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r.session.map(|(id, _)| id))
+            .collect();
+        let sessions: HashMap<i64, GuidedSession> = store
+            .sessions_by_id(&session_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+
+        let mut outcome = BatchOutcome::default();
+        for row in rows {
+            let settings = settings_of(row);
+            let plan = match row.kind {
+                SendKind::Reminder | SendKind::Followup => {
+                    let entries = logs
+                        .get(&(row.user, row.local_date))
+                        .map_or(&[][..], Vec::as_slice);
+                    self.plan_daily(row, &settings, entries, now, &mut outcome)
+                }
+                SendKind::Prompt => self.plan_prompt(
+                    row,
+                    sessions.get(&row.session.map_or(0, |(id, _)| id)),
+                    now,
+                    &mut outcome,
+                ),
+            };
+            let Some(notice) = plan else { continue };
+            let out = Outbound {
+                row_id: row.id,
+                user: row.user,
+                dm_channel: row.dm_channel_id,
+                nonce: format!("fc{}-{}", row.id, row.snoozes),
+                notice,
+            };
+            let late = matches!(out.notice, Notice::Reminder { late: true, .. });
+            match self.messenger.deliver(&out).await {
+                Delivery::Sent { dm_channel } => {
+                    if let Some(c) = dm_channel.filter(|c| Some(*c) != row.dm_channel_id) {
+                        outcome.dm_channels.push((row.user, c));
+                    }
+                    outcome.resolved.push((row.id, Resolution::Sent { late }));
+                }
+                Delivery::Unreachable(error) => {
+                    tracing::warn!(row = row.id, user = row.user.0, kind = row.kind.as_str(), %error, "user cannot be messaged; pausing their reminders");
+                    outcome.resolved.push((row.id, Resolution::Failed(error)));
+                    outcome.blocked.push(row.user);
+                    // What would have followed is not scheduled for a blocked user.
+                    outcome
+                        .session_moves
+                        .retain(|m| Some(m.session_id) != row.session.map(|(id, _)| id));
+                    if let Some(channel) = row.last_channel_id {
+                        self.messenger.tell_unreachable(row.user, channel).await;
+                    }
+                }
+                Delivery::Transient { retry_after, error } => {
+                    // A retry replaces whatever this send would have led to.
+                    outcome
+                        .follow_ups
+                        .retain(|f| !(f.user == row.user && f.kind == row.kind));
+                    outcome
+                        .session_moves
+                        .retain(|m| Some(m.session_id) != row.session.map(|(id, _)| id));
+                    let resolution = if row.attempts >= MAX_ATTEMPTS {
+                        tracing::error!(row = row.id, user = row.user.0, kind = row.kind.as_str(), attempts = row.attempts, %error, "giving up on a send");
+                        Resolution::Failed(error)
+                    } else {
+                        let wait = retry_after.unwrap_or_else(|| backoff(row.attempts));
+                        tracing::warn!(row = row.id, user = row.user.0, kind = row.kind.as_str(), attempts = row.attempts, %error, retry_in_ms = wait.as_millis() as u64, "send failed; will retry");
+                        Resolution::Retry {
+                            at: now
+                                + chrono::Duration::from_std(wait)
+                                    .unwrap_or(chrono::Duration::seconds(60)),
+                            error,
+                        }
+                    };
+                    outcome.resolved.push((row.id, resolution));
+                }
+                Delivery::Rejected(error) => {
+                    tracing::error!(row = row.id, user = row.user.0, kind = row.kind.as_str(), %error, "send refused");
+                    outcome.resolved.push((row.id, Resolution::Failed(error)));
+                }
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Decides a reminder or follow-up: what to send, if anything, and the next one.
+    fn plan_daily(
+        &self,
+        row: &DueSend,
+        settings: &UserSettings,
+        entries: &[LogEntry],
+        now: DateTime<Utc>,
+        outcome: &mut BatchOutcome,
+    ) -> Option<Notice> {
+        let time = match row.kind {
+            SendKind::Reminder => row.remind_at,
+            _ => row.remind_at.and(row.followup_at),
+        };
+        let Some(time) = time.filter(|_| !row.dm_blocked) else {
+            outcome
+                .resolved
+                .push((row.id, Resolution::Skipped("turned off".into())));
+            return None;
+        };
+        let today = local_date(row.timezone, now);
+        // The next one: the following local day, or today when this one is from an earlier day.
+        let next_date = (row.local_date + Days::new(1)).max(today);
+        outcome.follow_ups.push(NewSend {
+            user: row.user,
+            kind: row.kind,
+            due_at: resolve_local(row.timezone, next_date, time),
+            local_date: next_date,
+            session: None,
+        });
+        let skip = |why: &str, outcome: &mut BatchOutcome| {
+            outcome
+                .resolved
+                .push((row.id, Resolution::Skipped(why.to_owned())));
+            None
+        };
+        if row.local_date < today {
+            return skip("missed: that day is over", outcome);
+        }
+        match day_plan(
+            self.coach.content(),
+            row.rest_days,
+            row.pause,
+            row.local_date,
+        ) {
+            DayPlan::Rest => return skip("rest day", outcome),
+            DayPlan::Paused { .. } => return skip("paused", outcome),
+            DayPlan::Train(_) => {}
+        }
+        let calendar = Calendar {
+            content: self.coach.content(),
+            rest_days: row.rest_days,
+            pause: row.pause,
+        };
+        let status = calendar
+            .statuses(entries, row.local_date, row.local_date)
+            .first()
+            .map(|(_, s)| *s);
+        if status == Some(DayStatus::Done) {
+            return skip("already done", outcome);
+        }
+        let today_view = self.coach.today_view(settings, row.local_date, entries);
+        Some(match row.kind {
+            SendKind::Reminder => Notice::Reminder {
+                today: today_view,
+                late: row.snoozes == 0 && now - row.due_at > LATE_AFTER,
+            },
+            _ => Notice::Followup { today: today_view },
+        })
+    }
+
+    /// Decides a guided-session prompt: the session moves on as it goes out.
+    fn plan_prompt(
+        &self,
+        row: &DueSend,
+        session: Option<&GuidedSession>,
+        now: DateTime<Utc>,
+        outcome: &mut BatchOutcome,
+    ) -> Option<Notice> {
+        let (session_id, step) = row.session?;
+        let live =
+            session.filter(|s| s.state == SessionState::Active && s.current_step + 1 == step);
+        let Some(session) = live else {
+            outcome
+                .resolved
+                .push((row.id, Resolution::Skipped("the session moved on".into())));
+            return None;
+        };
+        let Some(routine) = self.coach.content().routine(&session.routine_id) else {
+            outcome.resolved.push((
+                row.id,
+                Resolution::Skipped("routine no longer exists".into()),
+            ));
+            return None;
+        };
+        let of = routine.steps.len() as u32;
+        match step_at(self.coach.content(), routine, step, now) {
+            Some(timed) => {
+                outcome.session_moves.push(SessionMove {
+                    session_id,
+                    from_step: step - 1,
+                    to_step: step,
+                    step_due_at: timed.ends,
+                    finished: false,
+                });
+                outcome.follow_ups.push(NewSend {
+                    user: row.user,
+                    kind: SendKind::Prompt,
+                    due_at: timed.ends,
+                    local_date: row.local_date,
+                    session: Some((session_id, step + 1)),
+                });
+                Some(Notice::Prompt(crate::app::step_prompt(
+                    &timed.step,
+                    of,
+                    timed.due,
+                    timed.ends,
+                )))
+            }
+            None => {
+                outcome.session_moves.push(SessionMove {
+                    session_id,
+                    from_step: step - 1,
+                    to_step: step - 1,
+                    step_due_at: now,
+                    finished: true,
+                });
+                Some(Notice::SessionOver {
+                    routine_name: routine.name.clone(),
+                })
+            }
+        }
+    }
+
+    /// Works until `shutdown`: runs what is due, then sleeps until the next
+    /// row is ready or the timeline changes (PostgreSQL NOTIFY).
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut listener = None;
+        loop {
+            let wait = match self.work(&mut listener).await {
+                Ok(wait) => wait,
+                Err(e) => {
+                    // The database went away: keep the bot up and try again soon.
+                    tracing::error!(error = %e, "timeline worker failed; retrying in 5 s");
+                    listener = None;
+                    Duration::from_secs(5)
+                }
+            };
+            let woken = async {
+                match listener.as_mut() {
+                    Some(l) => l.recv().await.map(drop),
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(wait) => {}
+                woke = woken => {
+                    if let Err(e) = woke {
+                        tracing::warn!(error = %e, "lost the timeline wake-up channel; reconnecting");
+                        listener = None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs everything due now and says how long to sleep.
+    async fn work(&self, listener: &mut Option<PgListener>) -> Result<Duration, sqlx::Error> {
+        let store = self.coach.store();
+        if listener.is_none() {
+            let mut l = PgListener::connect_with(store.pool()).await?;
+            l.listen(WAKE_CHANNEL).await?;
+            *listener = Some(l);
+        }
+        while self.run_due_once(self.coach.now()).await? as i64 >= self.options.batch_size {}
+        let next = store.next_ready_at(self.options.audience).await?;
+        Ok(next
+            .map(|at| (at - self.coach.now()).to_std().unwrap_or(Duration::ZERO))
+            .unwrap_or(self.options.max_sleep)
+            .min(self.options.max_sleep))
+    }
+}
+
+/// The user settings carried on a claimed row.
+fn settings_of(row: &DueSend) -> UserSettings {
+    UserSettings {
+        id: row.user,
+        timezone: Some(row.timezone),
+        remind_at: row.remind_at,
+        rest_days: row.rest_days,
+        pause: row.pause,
+        dm_channel_id: row.dm_channel_id,
+        followup_at: row.followup_at,
+        dm_blocked: row.dm_blocked,
+        last_channel_id: row.last_channel_id,
+    }
+}
