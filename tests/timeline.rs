@@ -1,0 +1,627 @@
+//! The timeline with an injectable clock and the real PostgreSQL: reminders
+//! across clock changes, downtime, restarts, racing workers, sessions,
+//! snooze and unreachable users.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use sqlx::PgPool;
+
+use footcoach::app::{Coach, Command, Reply, Source};
+use footcoach::clock::ManualClock;
+use footcoach::coach::reply::Intent;
+use footcoach::content::Content;
+use footcoach::scheduler::{Delivery, Messenger, Notice, Outbound, Scheduler, SchedulerOptions};
+use footcoach::store::timeline::{Audience, SendKind};
+use footcoach::store::{Store, UserId};
+
+/// Remembers every send and answers with a programmable delivery.
+#[derive(Clone, Default)]
+struct Recorder {
+    sent: Arc<Mutex<Vec<(DateTime<Utc>, Outbound)>>>,
+    answer: Arc<Mutex<Option<Delivery>>>,
+    told_unreachable: Arc<Mutex<Vec<(UserId, i64)>>>,
+    clock: Option<ManualClock>,
+}
+
+impl Recorder {
+    fn with_clock(clock: &ManualClock) -> Self {
+        Recorder {
+            clock: Some(clock.clone()),
+            ..Default::default()
+        }
+    }
+
+    fn sent(&self) -> Vec<(DateTime<Utc>, Outbound)> {
+        self.sent.lock().unwrap().clone()
+    }
+
+    fn answer_with(&self, d: Delivery) {
+        *self.answer.lock().unwrap() = Some(d);
+    }
+}
+
+impl Messenger for Recorder {
+    async fn deliver(&self, out: &Outbound) -> Delivery {
+        let answer = self.answer.lock().unwrap().clone();
+        match answer {
+            Some(d) if !matches!(d, Delivery::Sent { .. }) => d,
+            _ => {
+                let at = self
+                    .clock
+                    .as_ref()
+                    .map_or_else(Utc::now, |c| footcoach::clock::Clock::now(c));
+                self.sent.lock().unwrap().push((at, out.clone()));
+                Delivery::Sent {
+                    dm_channel: Some(555),
+                }
+            }
+        }
+    }
+
+    async fn tell_unreachable(&self, user: UserId, channel: i64) {
+        self.told_unreachable.lock().unwrap().push((user, channel));
+    }
+}
+
+fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+}
+
+struct Rig {
+    coach: Coach,
+    clock: ManualClock,
+    recorder: Recorder,
+    scheduler: Scheduler<Recorder>,
+}
+
+fn rig(pool: &PgPool, now: DateTime<Utc>) -> Rig {
+    let clock = ManualClock::new(now);
+    let content = Arc::new(Content::embedded().unwrap());
+    let coach = Coach::new(Store::new(pool.clone()), content, Arc::new(clock.clone()));
+    let recorder = Recorder::with_clock(&clock);
+    let scheduler = Scheduler::new(coach.clone(), recorder.clone(), SchedulerOptions::discord());
+    Rig {
+        coach,
+        clock,
+        recorder,
+        scheduler,
+    }
+}
+
+impl Rig {
+    /// Sets the clock and runs everything due then; returns how many rows it handled.
+    async fn run_at(&self, now: DateTime<Utc>) -> usize {
+        self.clock.set(now);
+        let mut handled = 0;
+        loop {
+            let n = self.scheduler.run_due_once(now).await.unwrap();
+            handled += n;
+            if n == 0 {
+                return handled;
+            }
+        }
+    }
+
+    async fn say(&self, user: UserId, command: Command) -> Reply {
+        self.coach
+            .handle(user, Source::DiscordDm, command)
+            .await
+            .unwrap()
+    }
+
+    fn reminders(&self) -> Vec<(DateTime<Utc>, bool)> {
+        self.recorder
+            .sent()
+            .into_iter()
+            .filter_map(|(at, o)| match o.notice {
+                Notice::Reminder { late, .. } => Some((at, late)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+async fn set_reminder(rig: &Rig, user: UserId, time: &str, tz: &str) {
+    let reply = rig
+        .say(
+            user,
+            Command::RemindSet {
+                time: time.parse().unwrap(),
+                timezone: Some(tz.parse().unwrap()),
+            },
+        )
+        .await;
+    assert!(matches!(reply, Reply::ReminderSet(_)), "{reply:?}");
+    // These tests are about reminders: no evening nudges in the way.
+    rig.say(user, Command::FollowupSet(None)).await;
+}
+
+/// Walks the clock minute by minute around each expected instant: nothing
+/// a second before, exactly one at the instant, nothing more after.
+async fn expect_reminders_at(rig: &Rig, expected: &[DateTime<Utc>]) {
+    for (i, at) in expected.iter().enumerate() {
+        assert_eq!(
+            rig.run_at(*at - Duration::seconds(1)).await,
+            0,
+            "nothing before {at}"
+        );
+        assert_eq!(rig.reminders().len(), i, "before {at}");
+        rig.run_at(*at).await;
+        rig.run_at(*at + Duration::minutes(1)).await;
+        let got = rig.reminders();
+        assert_eq!(got.len(), i + 1, "one reminder at {at}: {got:?}");
+        assert_eq!(got[i], (*at, false));
+    }
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn new_york_reminders_across_both_change_days(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 3, 13, 12, 0));
+    let user = UserId(1001);
+    set_reminder(&rig, user, "02:30", "America/New_York").await;
+    expect_reminders_at(
+        &rig,
+        &[
+            utc(2027, 3, 14, 7, 30), // 02:30 does not exist: 03:30 EDT
+            utc(2027, 3, 15, 6, 30), // 02:30 EDT
+        ],
+    )
+    .await;
+    let rig = self::rig(&pool, utc(2027, 11, 6, 12, 0));
+    set_reminder(&rig, user, "01:30", "America/New_York").await;
+    expect_reminders_at(
+        &rig,
+        &[
+            utc(2027, 11, 7, 5, 30), // 01:30 happens twice: the first, EDT
+            utc(2027, 11, 8, 6, 30), // 01:30 EST
+        ],
+    )
+    .await;
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn london_reminders_across_both_change_days(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 3, 27, 12, 0));
+    let user = UserId(1002);
+    set_reminder(&rig, user, "01:30", "Europe/London").await;
+    expect_reminders_at(
+        &rig,
+        &[
+            utc(2027, 3, 28, 1, 30), // 01:30 GMT does not exist: 02:30 BST
+            utc(2027, 3, 29, 0, 30), // 01:30 BST
+        ],
+    )
+    .await;
+    let rig = self::rig(&pool, utc(2027, 10, 30, 12, 0));
+    set_reminder(&rig, user, "01:30", "Europe/London").await;
+    expect_reminders_at(
+        &rig,
+        &[
+            utc(2027, 10, 31, 0, 30), // the first 01:30, BST
+            utc(2027, 11, 1, 1, 30),  // 01:30 GMT
+        ],
+    )
+    .await;
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn lord_howe_reminders_across_its_half_hour_changes(pool: PgPool) {
+    // 2027-10-03 02:00 +10:30 jumps to 02:30 +11:00.
+    let rig = rig(&pool, utc(2027, 10, 1, 12, 0));
+    let user = UserId(1003);
+    set_reminder(&rig, user, "02:15", "Australia/Lord_Howe").await;
+    expect_reminders_at(
+        &rig,
+        &[
+            utc(2027, 10, 1, 15, 45), // 02:15 +10:30 on the 2nd
+            utc(2027, 10, 2, 15, 45), // 02:15 is in the gap: +10:30, shown as 02:45 +11:00
+            utc(2027, 10, 3, 15, 15), // 02:15 +11:00
+        ],
+    )
+    .await;
+    // 2027-04-04 02:00 +11:00 falls back to 01:30 +10:30: 01:45 happens twice.
+    let rig = self::rig(&pool, utc(2027, 4, 2, 12, 0));
+    set_reminder(&rig, user, "01:45", "Australia/Lord_Howe").await;
+    expect_reminders_at(
+        &rig,
+        &[
+            utc(2027, 4, 2, 14, 45), // 01:45 +11:00 on the 3rd
+            utc(2027, 4, 3, 14, 45), // the first 01:45, +11:00
+            utc(2027, 4, 4, 15, 15), // 01:45 +10:30
+        ],
+    )
+    .await;
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_short_downtime_sends_the_missed_reminder_late_once(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 6, 1, 12, 0));
+    let user = UserId(1004);
+    set_reminder(&rig, user, "07:00", "Europe/Berlin").await; // 05:00 UTC in summer
+                                                              // Down from 06:00 to 11:00 local on the 2nd: the first run is at 09:00 UTC.
+    rig.run_at(utc(2027, 6, 2, 9, 0)).await;
+    rig.run_at(utc(2027, 6, 2, 9, 1)).await;
+    assert_eq!(rig.reminders(), vec![(utc(2027, 6, 2, 9, 0), true)]);
+    // The next day is on time again.
+    rig.run_at(utc(2027, 6, 3, 5, 0)).await;
+    assert_eq!(rig.reminders()[1], (utc(2027, 6, 3, 5, 0), false));
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_long_downtime_drops_the_missed_days(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 6, 1, 12, 0));
+    let user = UserId(1005);
+    set_reminder(&rig, user, "07:00", "Europe/Berlin").await;
+    // Down from the 2nd 06:00 to the 4th 11:00 local: the 2nd and 3rd are gone.
+    rig.run_at(utc(2027, 6, 4, 9, 0)).await;
+    let got = rig.reminders();
+    assert_eq!(got.len(), 1, "only today's, late: {got:?}");
+    assert_eq!(got[0], (utc(2027, 6, 4, 9, 0), true));
+    let rows = rig.coach.store().timeline_of(user).await.unwrap();
+    let skipped: Vec<NaiveDate> = rows
+        .iter()
+        .filter(|r| r.0 == SendKind::Reminder && r.3 == "skipped")
+        .map(|r| r.2)
+        .collect();
+    assert_eq!(skipped, vec![NaiveDate::from_ymd_opt(2027, 6, 2).unwrap()]);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn no_reminder_on_rest_days_while_paused_or_once_done(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 6, 1, 12, 0)); // a Tuesday
+    let user = UserId(1006);
+    set_reminder(&rig, user, "07:00", "UTC").await;
+    let store = rig.coach.store();
+    store
+        .set_rest_days(
+            user,
+            footcoach::coach::plan::RestDays::parse_list("wed").unwrap(),
+        )
+        .await
+        .unwrap();
+    rig.run_at(utc(2027, 6, 2, 7, 0)).await; // Wednesday: rest
+    assert!(rig.reminders().is_empty());
+    let d = |day| NaiveDate::from_ymd_opt(2027, 6, day).unwrap();
+    store
+        .set_pause(
+            user,
+            Some(footcoach::coach::plan::Pause {
+                from: d(3),
+                until: d(3),
+            }),
+        )
+        .await
+        .unwrap();
+    rig.run_at(utc(2027, 6, 3, 7, 0)).await; // paused
+    assert!(rig.reminders().is_empty());
+    // Friday: done before the reminder, so none comes.
+    rig.clock.set(utc(2027, 6, 4, 6, 0));
+    rig.say(user, Command::Reply(Intent::Done)).await;
+    rig.run_at(utc(2027, 6, 4, 7, 0)).await;
+    assert!(rig.reminders().is_empty());
+    // Saturday: one, as usual.
+    rig.run_at(utc(2027, 6, 5, 7, 0)).await;
+    assert_eq!(rig.reminders().len(), 1);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn changing_the_time_reschedules_and_off_cancels(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 6, 1, 5, 0));
+    let user = UserId(1007);
+    set_reminder(&rig, user, "07:00", "UTC").await;
+    set_reminder(&rig, user, "06:00", "UTC").await;
+    rig.run_at(utc(2027, 6, 1, 6, 0)).await;
+    rig.run_at(utc(2027, 6, 1, 7, 0)).await;
+    assert_eq!(
+        rig.reminders(),
+        vec![(utc(2027, 6, 1, 6, 0), false)],
+        "only the new time"
+    );
+    rig.say(user, Command::RemindOff).await;
+    rig.run_at(utc(2027, 6, 2, 6, 0)).await;
+    assert_eq!(rig.reminders().len(), 1, "none after /remind off");
+    assert_eq!(
+        rig.coach
+            .store()
+            .next_ready_at(Audience::Discord)
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn snooze_moves_todays_reminder_at_most_three_times(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 6, 1, 5, 0));
+    let user = UserId(1008);
+    set_reminder(&rig, user, "07:00", "UTC").await;
+    rig.run_at(utc(2027, 6, 1, 7, 0)).await;
+    for i in 1..=3u16 {
+        let now =
+            utc(2027, 6, 1, 7, 0) + Duration::minutes(30 * i64::from(i - 1)) + Duration::minutes(1);
+        rig.clock.set(now);
+        match rig.say(user, Command::Reply(Intent::Snooze)).await {
+            Reply::Snoozed { until, count } => {
+                assert_eq!(count, i);
+                assert_eq!(until, now + Duration::minutes(30));
+                assert_eq!(rig.run_at(until - Duration::seconds(1)).await, 0);
+                rig.run_at(until).await;
+            }
+            other => panic!("snooze {i}: {other:?}"),
+        }
+    }
+    assert_eq!(rig.reminders().len(), 4, "the reminder and three snoozes");
+    let nonces: HashSet<String> = rig
+        .recorder
+        .sent()
+        .into_iter()
+        .map(|(_, o)| o.nonce)
+        .collect();
+    assert_eq!(nonces.len(), 4, "each snoozed send has its own nonce");
+    assert_eq!(
+        rig.say(user, Command::Reply(Intent::Snooze)).await,
+        Reply::SnoozeLimit
+    );
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_guided_session_posts_each_prompt_when_time_is_up_and_survives_a_restart(pool: PgPool) {
+    let start = utc(2027, 6, 1, 7, 0);
+    let rig = rig(&pool, start);
+    let user = UserId(1009);
+    let Reply::SessionStarted(s) = rig.say(user, Command::RoutineStart).await else {
+        panic!("session")
+    };
+    let step2_due = s.schedule[1].1;
+    assert_eq!(rig.run_at(step2_due - Duration::seconds(1)).await, 0);
+    rig.run_at(step2_due).await;
+    let prompts: Vec<u32> = rig
+        .recorder
+        .sent()
+        .iter()
+        .filter_map(|(_, o)| match &o.notice {
+            Notice::Prompt(p) => Some(p.line.number),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(prompts, vec![2]);
+    let active = rig
+        .coach
+        .store()
+        .active_session(user)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(active.current_step, 2);
+
+    // A new process on the same database carries on at step 3.
+    let restarted = self::rig(&pool, step2_due);
+    let step3_due = s.schedule[2].1;
+    restarted.run_at(step3_due).await;
+    let sent = restarted.recorder.sent();
+    assert!(
+        matches!(&sent[0].1.notice, Notice::Prompt(p) if p.line.number == 3),
+        "{sent:?}"
+    );
+
+    // "skip" moves on at once and the timed prompt for that step is not sent again.
+    restarted.clock.set(step3_due + Duration::seconds(5));
+    let reply = restarted.say(user, Command::Reply(Intent::Skip)).await;
+    let Reply::Logged {
+        next: Some(next), ..
+    } = reply
+    else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(next.line.number, 4);
+    restarted.run_at(next.ends).await;
+    let numbers: Vec<u32> = restarted
+        .recorder
+        .sent()
+        .iter()
+        .filter_map(|(_, o)| match &o.notice {
+            Notice::Prompt(p) => Some(p.line.number),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        numbers,
+        vec![3, 5],
+        "step 4 was shown by the reply, step 5 by the timer"
+    );
+
+    // "stop" ends it: nothing more is sent.
+    restarted.clock.set(next.ends + Duration::seconds(1));
+    assert!(matches!(
+        restarted.say(user, Command::Reply(Intent::Stop)).await,
+        Reply::SessionStopped { .. }
+    ));
+    restarted.run_at(next.ends + Duration::hours(1)).await;
+    assert_eq!(restarted.recorder.sent().len(), 2);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_session_left_alone_runs_to_its_end(pool: PgPool) {
+    let start = utc(2027, 6, 1, 7, 0);
+    let rig = rig(&pool, start);
+    let user = UserId(1010);
+    let Reply::SessionStarted(s) = rig.say(user, Command::RoutineStart).await else {
+        panic!("session")
+    };
+    let steps = s.schedule.len();
+    let end = s.schedule.last().unwrap().1 + Duration::hours(1);
+    // Step by step, as a worker that wakes at each due row would.
+    let mut now = start;
+    while now < end {
+        now += Duration::seconds(5);
+        rig.run_at(now).await;
+    }
+    let sent = rig.recorder.sent();
+    assert_eq!(
+        sent.len(),
+        steps,
+        "prompts 2..{steps} and the end: {sent:?}"
+    );
+    assert!(matches!(
+        sent.last().unwrap().1.notice,
+        Notice::SessionOver { .. }
+    ));
+    assert_eq!(rig.coach.store().active_session(user).await.unwrap(), None);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_claim_left_by_a_crashed_worker_is_taken_after_it_expires(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 6, 1, 5, 0));
+    let user = UserId(1011);
+    set_reminder(&rig, user, "07:00", "UTC").await;
+    let due = utc(2027, 6, 1, 7, 0);
+    // The first worker claims, then dies before sending or marking.
+    let claimed = rig
+        .coach
+        .store()
+        .claim_due(Audience::Discord, due, due + Duration::minutes(2), 42, 100)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    // While the claim holds, nobody else takes the row.
+    assert_eq!(rig.run_at(due + Duration::minutes(1)).await, 0);
+    // After it expires, another worker sends it, once.
+    rig.run_at(due + Duration::minutes(2)).await;
+    rig.run_at(due + Duration::minutes(3)).await;
+    assert_eq!(rig.reminders().len(), 1);
+    assert_eq!(
+        rig.recorder.sent()[0].1.nonce,
+        format!("fc{}-0", claimed[0].id)
+    );
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn two_workers_racing_over_ten_thousand_rows_send_each_once(pool: PgPool) {
+    let due = utc(2027, 6, 1, 7, 0);
+    // 10,000 users with a reminder due at the same instant, inserted in bulk.
+    sqlx::query(
+        "INSERT INTO users (id, timezone, remind_minute, followup_minute)
+         SELECT g, 'UTC', 420, NULL FROM generate_series(1, 10000) AS g",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date)
+         SELECT g, 'reminder', $1, $1, '2027-06-01' FROM generate_series(1, 10000) AS g",
+    )
+    .bind(due)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let a = rig(&pool, due);
+    let b = rig(&pool, due);
+    let (na, nb) = tokio::join!(a.run_at(due), b.run_at(due));
+    assert_eq!(na + nb, 10_000);
+    let mut ids: Vec<i64> = a
+        .recorder
+        .sent()
+        .iter()
+        .chain(b.recorder.sent().iter())
+        .map(|(_, o)| o.row_id)
+        .collect();
+    assert_eq!(ids.len(), 10_000);
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 10_000, "no row sent twice");
+    assert!(
+        !a.recorder.sent().is_empty() && !b.recorder.sent().is_empty(),
+        "both workers took part"
+    );
+    let unsent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM timeline WHERE local_date = '2027-06-01' AND state <> 'sent'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(unsent, 0);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn an_unreachable_user_is_not_retried_and_their_reminders_pause(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 6, 1, 5, 0));
+    let user = UserId(1012);
+    set_reminder(&rig, user, "07:00", "UTC").await;
+    rig.coach.store().set_last_channel(user, 777).await.unwrap();
+    rig.recorder
+        .answer_with(Delivery::Unreachable("HTTP 403 code 50007".into()));
+    rig.run_at(utc(2027, 6, 1, 7, 0)).await;
+    for day in 2..5 {
+        rig.run_at(utc(2027, 6, day, 7, 0)).await;
+    }
+    assert!(rig.recorder.sent().is_empty());
+    assert_eq!(
+        *rig.recorder.told_unreachable.lock().unwrap(),
+        vec![(user, 777)]
+    );
+    let settings = rig.coach.store().user(user).await.unwrap();
+    assert!(settings.dm_blocked);
+    assert_eq!(
+        rig.coach
+            .store()
+            .next_ready_at(Audience::Discord)
+            .await
+            .unwrap(),
+        None,
+        "nothing left to retry"
+    );
+    let attempts: i16 =
+        sqlx::query_scalar("SELECT attempts FROM timeline WHERE user_id = $1 AND state = 'failed'")
+            .bind(user.0)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(attempts, 1);
+    // Setting the reminder again (after opening DMs) starts it again.
+    rig.recorder
+        .answer_with(Delivery::Sent { dm_channel: None });
+    rig.clock.set(utc(2027, 6, 5, 6, 0));
+    set_reminder(&rig, user, "07:00", "UTC").await;
+    rig.run_at(utc(2027, 6, 5, 7, 0)).await;
+    assert_eq!(rig.reminders().len(), 1);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_transient_failure_is_retried_with_backoff_a_bounded_number_of_times(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 6, 1, 5, 0));
+    let user = UserId(1013);
+    set_reminder(&rig, user, "07:00", "UTC").await;
+    rig.recorder.answer_with(Delivery::Transient {
+        retry_after: None,
+        error: "HTTP 502".into(),
+    });
+    let mut now = utc(2027, 6, 1, 7, 0);
+    let mut tries = 0;
+    while tries < 10 {
+        if rig.run_at(now).await > 0 {
+            tries += 1;
+        }
+        match rig
+            .coach
+            .store()
+            .next_ready_at(Audience::Discord)
+            .await
+            .unwrap()
+        {
+            Some(next) if next.date_naive() == now.date_naive() => {
+                assert!(next > now, "backs off");
+                now = next;
+            }
+            _ => break,
+        }
+    }
+    assert_eq!(tries, 5, "five attempts in all, then it gives up");
+    let state: String = sqlx::query_scalar("SELECT state FROM timeline WHERE user_id = $1 AND local_date = '2027-06-01' AND kind = 'reminder'")
+        .bind(user.0)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(state, "failed");
+}
