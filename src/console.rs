@@ -82,6 +82,18 @@ pub fn parse_line(raw: &str) -> Line {
         (["remind", ..], _) => Line::Usage(
             "Type /remind set 07:30 Europe/Berlin, /remind show or /remind off".to_owned(),
         ),
+        (["settings", "followup"], 3) => {
+            if words[2].eq_ignore_ascii_case("off") {
+                return Line::Command(Command::FollowupSet(None));
+            }
+            match words[2].parse::<LocalTime>() {
+                Ok(t) => Line::Command(Command::FollowupSet(Some(t))),
+                Err(e) => Line::Usage(format!("{e}, or off: /settings followup 19:00")),
+            }
+        }
+        (["settings", ..], _) => {
+            Line::Usage("Type /settings followup 19:00 or /settings followup off".to_owned())
+        }
         (["progress"], 1) => Line::Command(Command::Progress),
         (["help"], 1) => Line::Command(Command::Help),
         (["quit" | "exit"], 1) => Line::Quit,

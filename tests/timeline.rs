@@ -625,3 +625,41 @@ async fn a_transient_failure_is_retried_with_backoff_a_bounded_number_of_times(p
         .unwrap();
     assert_eq!(state, "failed");
 }
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn one_evening_nudge_on_a_day_not_done(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 6, 1, 5, 0));
+    let user = UserId(1014);
+    rig.say(
+        user,
+        Command::RemindSet {
+            time: "07:00".parse().unwrap(),
+            timezone: Some("UTC".parse().unwrap()),
+        },
+    )
+    .await;
+    rig.say(user, Command::FollowupSet(Some("19:00".parse().unwrap())))
+        .await;
+    let nudges = |rig: &Rig| {
+        rig.recorder
+            .sent()
+            .iter()
+            .filter(|(_, o)| matches!(o.notice, Notice::Followup { .. }))
+            .count()
+    };
+    rig.run_at(utc(2027, 6, 1, 7, 0)).await;
+    rig.run_at(utc(2027, 6, 1, 19, 0)).await;
+    rig.run_at(utc(2027, 6, 1, 19, 5)).await;
+    assert_eq!(nudges(&rig), 1, "one nudge on a day not done");
+    // The next day is done by the evening: no nudge.
+    rig.run_at(utc(2027, 6, 2, 7, 0)).await;
+    rig.clock.set(utc(2027, 6, 2, 8, 0));
+    rig.say(user, Command::Reply(Intent::Done)).await;
+    rig.run_at(utc(2027, 6, 2, 19, 0)).await;
+    assert_eq!(nudges(&rig), 1);
+    // Turned off: none.
+    rig.say(user, Command::FollowupSet(None)).await;
+    rig.run_at(utc(2027, 6, 3, 19, 0)).await;
+    assert_eq!(nudges(&rig), 1);
+    assert_eq!(rig.reminders().len(), 3, "the morning reminders go on");
+}

@@ -75,6 +75,7 @@ pub fn help() -> String {
          /routine start      a guided session, one prompt per exercise\n\
          /remind set 07:30 Europe/Berlin   a daily reminder at your local time\n\
          /remind show, /remind off\n\
+         /settings followup 19:00   an evening nudge on days not done yet (or off)\n\
          /progress           your streak and this week\n\
          \n\
          Answer with: {REPLY_WORDS}.\n\

@@ -142,6 +142,33 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
     answer(ctx, Command::Help).await
 }
 
+/// Your settings.
+#[poise::command(slash_command, subcommands("settings_followup"), subcommand_required)]
+pub async fn settings(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// The evening nudge on days the routine is not done yet.
+#[poise::command(slash_command, rename = "followup")]
+pub async fn settings_followup(
+    ctx: Context<'_>,
+    #[description = "Evening time like 19:00, or off"]
+    #[max_length = 20]
+    time: String,
+) -> Result<(), Error> {
+    let at = if time.trim().eq_ignore_ascii_case("off") {
+        None
+    } else {
+        match time.parse::<LocalTime>() {
+            Ok(t) => Some(t),
+            Err(e) => {
+                return say_ephemeral(ctx, format!("{e}, or off. Nothing was changed.")).await
+            }
+        }
+    };
+    answer(ctx, Command::FollowupSet(at)).await
+}
+
 pub fn all() -> Vec<poise::Command<super::Data, Error>> {
-    vec![routine(), remind(), progress(), help()]
+    vec![routine(), remind(), progress(), settings(), help()]
 }
