@@ -40,6 +40,8 @@ pub enum Notice {
 pub struct Outbound {
     pub row_id: i64,
     pub user: UserId,
+    /// When the send was due.
+    pub due_at: DateTime<Utc>,
     /// The cached DM channel, when known.
     pub dm_channel: Option<i64>,
     /// Stable for the row (and its snooze count), so a send repeated after a
@@ -209,6 +211,7 @@ impl<M: Messenger> Scheduler<M> {
             let out = Outbound {
                 row_id: row.id,
                 user: row.user,
+                due_at: row.due_at,
                 dm_channel: row.dm_channel_id,
                 nonce: format!("fc{}-{}", row.id, row.snoozes),
                 notice,

@@ -16,10 +16,13 @@ use footcoach::scheduler::{Delivery, Messenger, Notice, Outbound, Scheduler, Sch
 use footcoach::store::timeline::{Audience, SendKind};
 use footcoach::store::{Store, UserId};
 
+/// A send and the clock's instant when it went out.
+type Sent = (DateTime<Utc>, Outbound);
+
 /// Remembers every send and answers with a programmable delivery.
 #[derive(Clone, Default)]
 struct Recorder {
-    sent: Arc<Mutex<Vec<(DateTime<Utc>, Outbound)>>>,
+    sent: Arc<Mutex<Vec<Sent>>>,
     answer: Arc<Mutex<Option<Delivery>>>,
     told_unreachable: Arc<Mutex<Vec<(UserId, i64)>>>,
     clock: Option<ManualClock>,
@@ -51,7 +54,7 @@ impl Messenger for Recorder {
                 let at = self
                     .clock
                     .as_ref()
-                    .map_or_else(Utc::now, |c| footcoach::clock::Clock::now(c));
+                    .map_or_else(Utc::now, footcoach::clock::Clock::now);
                 self.sent.lock().unwrap().push((at, out.clone()));
                 Delivery::Sent {
                     dm_channel: Some(555),

@@ -1,0 +1,560 @@
+//! The real serenity/poise client against the fake Discord.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+use serde_json::json;
+use support::fake_discord::{self, FakeDiscord};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+type Ctx<'a> = poise::Context<'a, (), Error>;
+
+const T: Duration = Duration::from_secs(10);
+const USER: u64 = 1_200_000_000_000_000_001;
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
+}
+
+/// Answers "pong".
+#[poise::command(slash_command)]
+async fn ping(ctx: Ctx<'_>) -> Result<(), Error> {
+    ctx.say("pong").await?;
+    Ok(())
+}
+
+async fn on_event(
+    framework: poise::FrameworkContext<'_, (), Error>,
+    event: &serenity::FullEvent,
+) -> Result<(), Error> {
+    let http = &framework.serenity_context.http;
+    match event {
+        serenity::FullEvent::Message { new_message } if !new_message.author.bot => {
+            let text = match new_message.guild_id {
+                None => format!("echo: {}", new_message.content),
+                Some(_) => format!("guild: [{}]", new_message.content),
+            };
+            new_message.channel_id.say(http, text).await?;
+        }
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(press),
+        } => {
+            let update = serenity::CreateInteractionResponseMessage::new()
+                .content(format!("pressed {}", press.data.custom_id))
+                .components(Vec::new());
+            press
+                .create_response(
+                    http,
+                    serenity::CreateInteractionResponse::UpdateMessage(update),
+                )
+                .await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Set things.
+#[poise::command(slash_command, subcommands("remind_set"), subcommand_required)]
+async fn remind(_ctx: Ctx<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+async fn timezone_autocomplete(
+    _ctx: Ctx<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let choices = ["Europe/Berlin", "Europe/Lisbon", "America/Bogota"]
+        .into_iter()
+        .filter(|tz| tz.to_lowercase().contains(&partial.to_lowercase()))
+        .map(|tz| serenity::AutocompleteChoice::new(tz, tz))
+        .collect();
+    serenity::CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Set a reminder.
+#[poise::command(slash_command, rename = "set")]
+async fn remind_set(
+    ctx: Ctx<'_>,
+    #[description = "Local time, like 07:30"]
+    #[max_length = 20]
+    time: String,
+    #[description = "Timezone"]
+    #[autocomplete = "timezone_autocomplete"]
+    timezone: Option<String>,
+) -> Result<(), Error> {
+    ctx.say(format!("set {time} {}", timezone.unwrap_or_default()))
+        .await?;
+    Ok(())
+}
+
+/// Defers, then answers with an ephemeral reply.
+#[poise::command(slash_command)]
+async fn slow(ctx: Ctx<'_>) -> Result<(), Error> {
+    ctx.defer().await?;
+    ctx.send(
+        poise::CreateReply::default()
+            .content("done")
+            .ephemeral(true),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Answers with a button.
+#[poise::command(slash_command)]
+async fn buttons(ctx: Ctx<'_>) -> Result<(), Error> {
+    let row =
+        serenity::CreateActionRow::Buttons(vec![serenity::CreateButton::new("done").label("Done")]);
+    ctx.send(
+        poise::CreateReply::default()
+            .content("pick")
+            .components(vec![row]),
+    )
+    .await?;
+    Ok(())
+}
+
+fn http_for(fake: &FakeDiscord) -> serenity::Http {
+    serenity::HttpBuilder::new("fake-token")
+        .proxy(fake.api_url())
+        .ratelimiter_disabled(true)
+        .build()
+}
+
+struct Bot {
+    task: tokio::task::JoinHandle<()>,
+    shards: Arc<serenity::ShardManager>,
+}
+
+impl Bot {
+    async fn start(fake: &FakeDiscord) -> Bot {
+        let framework = poise::Framework::builder()
+            .options(poise::FrameworkOptions {
+                commands: vec![ping(), remind(), slow(), buttons()],
+                event_handler: |framework, event| Box::pin(on_event(framework, event)),
+                ..Default::default()
+            })
+            .initialize_owners(false)
+            .setup(|ctx, _ready, framework| {
+                Box::pin(async move {
+                    poise::builtins::register_globally(ctx, &framework.options().commands).await?;
+                    Ok(())
+                })
+            })
+            .build();
+        let mut client = serenity::ClientBuilder::new_with_http(
+            http_for(fake),
+            serenity::GatewayIntents::non_privileged(),
+        )
+        .framework(framework)
+        .await
+        .expect("build the client");
+        let shards = client.shard_manager.clone();
+        let task = tokio::spawn(async move {
+            if let Err(e) = client.start().await {
+                tracing::error!(error = %e, "client stopped");
+            }
+        });
+        Bot { task, shards }
+    }
+
+    async fn stop(self) {
+        self.shards.shutdown_all().await;
+        self.task.abort();
+    }
+}
+
+/// Starts the bot and waits until poise registered the commands.
+async fn started(fake: &FakeDiscord) -> Bot {
+    let bot = Bot::start(fake).await;
+    let commands_path = format!("/api/v10/applications/{}/commands", fake.application_id());
+    let put = fake
+        .wait_for_call(|c| c.method == "PUT" && c.path == commands_path, T)
+        .await;
+    assert_eq!(put.status, 200, "{:?}", put.response);
+    bot
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_command_ping_is_answered_with_pong() {
+    init_tracing();
+    let fake = FakeDiscord::start().await;
+    let bot = started(&fake).await;
+
+    let identify = fake.wait_for_identify(T).await;
+    assert_eq!(
+        identify.intents,
+        serenity::GatewayIntents::non_privileged().bits()
+    );
+    let registered = fake.registered_commands(None);
+    assert_eq!(registered.len(), 4);
+    assert_eq!(registered[0]["name"], "ping");
+
+    let dm = fake.dm_channel_for(USER);
+    let ix = fake_discord::slash_command(USER, None, dm, "ping", json!([]));
+    assert_eq!(fake.dispatch_interaction(&ix).await, 1);
+    let path = fake_discord::callback_path(&ix);
+    let callback = fake
+        .wait_for_call(|c| c.method == "POST" && c.path == path, T)
+        .await;
+    assert_eq!(callback.status, 204);
+    assert_eq!(callback.body["type"], 4);
+    assert_eq!(callback.body["data"]["content"], "pong");
+    let answer = &fake.messages_in(dm)[0];
+    assert_eq!(answer.content(), "pong");
+    assert_eq!(
+        answer.origin,
+        fake_discord::Origin::InteractionResponse {
+            interaction_id: ix.id
+        }
+    );
+
+    // A second answer to the same interaction is refused, as on Discord.
+    let http = http_for(&fake);
+    let again = http
+        .create_interaction_response(
+            serenity::InteractionId::new(ix.id),
+            &ix.token,
+            &serenity::CreateInteractionResponse::Acknowledge,
+            Vec::new(),
+        )
+        .await
+        .expect_err("second callback");
+    match again {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(resp)) => {
+            assert_eq!(resp.status_code.as_u16(), 400);
+            assert_eq!(resp.error.code, 40060);
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+    assert!(
+        fake.unexpected_calls().is_empty(),
+        "{}",
+        fake.describe_calls()
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_message_reaches_the_event_handler_and_survives_a_resume() {
+    init_tracing();
+    let fake = FakeDiscord::start().await;
+    let bot = started(&fake).await;
+
+    let dm = 1_200_000_000_000_000_500;
+    let msg = fake_discord::message_create(dm, None, USER, false, "hello", None);
+    assert!(msg.get("guild_id").is_none());
+    assert_eq!(fake.dispatch("MESSAGE_CREATE", msg).await, 1);
+    let messages_path = format!("/api/v10/channels/{dm}/messages");
+    let sent = fake
+        .wait_for_call(|c| c.method == "POST" && c.path == messages_path, T)
+        .await;
+    assert_eq!(sent.status, 200, "{:?}", sent.response);
+    assert_eq!(sent.body["content"], "echo: hello");
+    // The fake learnt the DM channel from the event.
+    assert_eq!(fake.dm_channel_for(USER), dm);
+
+    // Discord drops the connection; serenity resumes and gets later events.
+    fake.disconnect_all();
+    fake.wait_for_resumes(1, T).await;
+    let msg = fake_discord::message_create(dm, None, USER, false, "again", None);
+    fake.dispatch("MESSAGE_CREATE", msg).await;
+    fake.wait_for_call(|c| c.body["content"] == "echo: again", T)
+        .await;
+    assert_eq!(fake.identify_count(), 1);
+    assert_eq!(fake.messages_in(dm).len(), 2);
+    assert!(fake.unexpected_calls().is_empty());
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn unexpected_routes_are_recorded_and_nonces_deduplicate() {
+    init_tracing();
+    let fake = FakeDiscord::start().await;
+    let http = http_for(&fake);
+
+    let err = http
+        .get_guild(serenity::GuildId::new(42))
+        .await
+        .expect_err("no such route in the fake");
+    assert!(matches!(err, serenity::Error::Http(_)));
+    let unexpected = fake.unexpected_calls();
+    assert_eq!(unexpected.len(), 1);
+    assert_eq!(unexpected[0].path, "/api/v10/guilds/42");
+    assert_eq!(unexpected[0].status, 404);
+
+    let channel = serenity::ChannelId::new(fake.dm_channel_for(USER));
+    let create = || {
+        serenity::CreateMessage::new()
+            .content("time for your routine")
+            .nonce(serenity::Nonce::String("rem-1-20240501".into()))
+            .enforce_nonce(true)
+    };
+    let first = channel.send_message(&http, create()).await.expect("first");
+    let second = channel.send_message(&http, create()).await.expect("second");
+    assert_eq!(first.id, second.id);
+    let stored = fake.messages_in(channel.get());
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].nonce_repeats, 1);
+    assert_eq!(fake.calls_to("POST", "/channels/*/messages").len(), 2);
+
+    // Discord caps a nonce at 25 characters.
+    let long = serenity::CreateMessage::new()
+        .content("x")
+        .nonce(serenity::Nonce::String("0123456789abcdef0123456789".into()))
+        .enforce_nonce(true);
+    let err = channel
+        .send_message(&http, long)
+        .await
+        .expect_err("too long");
+    match err {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(resp)) => {
+            assert_eq!(resp.error.code, 50035);
+            assert_eq!(resp.error.errors[0].path, "nonce");
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+}
+
+fn http_error(err: serenity::Error) -> serenity::ErrorResponse {
+    match err {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(resp)) => resp,
+        other => panic!("expected an unsuccessful request, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn faults_and_form_errors_reach_serenity_as_discord_sends_them() {
+    init_tracing();
+    let fake = FakeDiscord::start().await;
+    let http = http_for(&fake);
+    let channel = serenity::ChannelId::new(fake.dm_channel_for(USER));
+
+    fake.fail_next(
+        "POST",
+        "/channels/*/messages",
+        403,
+        json!({"message": "Cannot send messages to this user", "code": 50007}),
+        1,
+    );
+    let resp = http_error(channel.say(&http, "hi").await.expect_err("403"));
+    assert_eq!(resp.status_code.as_u16(), 403);
+    assert_eq!(resp.error.code, 50007);
+
+    // Discord's 429 body has no "code": serenity cannot decode it and
+    // reports code -1; the headers (Retry-After) are not kept.
+    fake.rate_limit_next("POST", "/channels/*/messages", 0.25, 1);
+    let resp = http_error(channel.say(&http, "hi").await.expect_err("429"));
+    assert_eq!(resp.status_code.as_u16(), 429);
+    assert_eq!(resp.error.code, -1);
+    let limited = fake.calls_to("POST", "/channels/*/messages");
+    assert_eq!(limited[1].status, 429);
+
+    fake.fail_next(
+        "*",
+        "/channels/",
+        500,
+        json!({"message": "500: Internal Server Error", "code": 0}),
+        1,
+    );
+    let resp = http_error(channel.say(&http, "hi").await.expect_err("500"));
+    assert_eq!(resp.status_code.as_u16(), 500);
+    assert!(fake.messages().is_empty(), "failed calls create nothing");
+
+    let sent = channel.say(&http, "hi").await.expect("faults are used up");
+    assert_eq!(sent.content, "hi");
+    assert_eq!(sent.author.id.get(), fake.bot_user_id());
+
+    // Discord's limits on messages and commands.
+    // serenity checks the length itself (no request); the fake checks too.
+    let err = channel
+        .say(&http, "x".repeat(2001))
+        .await
+        .expect_err("too long");
+    assert!(matches!(
+        err,
+        serenity::Error::Model(serenity::ModelError::MessageTooLong(1))
+    ));
+    let raw = json!({"content": "x".repeat(2001)});
+    let resp = http_error(
+        http.send_message(channel, Vec::new(), &raw)
+            .await
+            .expect_err("too long"),
+    );
+    assert_eq!(resp.error.code, 50035);
+    assert_eq!(resp.error.errors[0].path, "content");
+    let resp = http_error(
+        channel
+            .send_message(&http, serenity::CreateMessage::new())
+            .await
+            .expect_err("empty"),
+    );
+    assert_eq!(resp.error.code, 50006);
+    let resp = http_error(
+        serenity::ChannelId::new(999)
+            .say(&http, "hi")
+            .await
+            .expect_err("unknown channel"),
+    );
+    assert_eq!((resp.status_code.as_u16(), resp.error.code), (404, 10003));
+
+    // Attachments go as multipart/form-data: payload_json plus files[n].
+    let upload = serenity::CreateMessage::new()
+        .content("your week")
+        .add_file(serenity::CreateAttachment::bytes(
+            vec![7u8; 1234],
+            "week.png",
+        ));
+    let sent = channel.send_message(&http, upload).await.expect("upload");
+    assert_eq!(sent.attachments.len(), 1);
+    assert_eq!(sent.attachments[0].filename, "week.png");
+    assert_eq!(sent.attachments[0].size, 1234);
+    let call = fake.calls().pop().unwrap();
+    assert_eq!(call.body["content"], "your week");
+    assert_eq!(call.files, vec![("week.png".to_owned(), 1234)]);
+
+    http.set_application_id(serenity::ApplicationId::new(fake.application_id()));
+    let bad = vec![serenity::CreateCommand::new("Bad Name").description("x".repeat(101))];
+    let resp = http_error(
+        serenity::Command::set_global_commands(&http, bad)
+            .await
+            .expect_err("invalid command"),
+    );
+    assert_eq!(resp.error.code, 50035);
+    let mut paths: Vec<&str> = resp.error.errors.iter().map(|e| e.path.as_str()).collect();
+    paths.sort_unstable();
+    assert_eq!(paths, ["0.description", "0.name"]);
+    assert!(fake.unexpected_calls().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subcommands_autocomplete_defer_and_buttons() {
+    init_tracing();
+    let fake = FakeDiscord::start().await;
+    let bot = started(&fake).await;
+    let (guild, channel) = (1_200_000_000_000_000_900, 1_200_000_000_000_000_901);
+    let dm = fake.dm_channel_for(USER);
+
+    // A subcommand in a server.
+    let set = json!([{"name": "set", "type": 1, "options": [
+        {"name": "time", "type": 3, "value": "07:30"}
+    ]}]);
+    let ix = fake_discord::slash_command(USER, Some((guild, channel)), 0, "remind", set);
+    fake.dispatch_interaction(&ix).await;
+    let path = fake_discord::callback_path(&ix);
+    let answer = fake.wait_for_call(|c| c.path == path, T).await;
+    assert_eq!(answer.status, 204);
+    assert_eq!(answer.body["data"]["content"], "set 07:30 ");
+
+    // Autocomplete of the timezone while typing, in a DM.
+    let typing = json!([{"name": "set", "type": 1, "options": [
+        {"name": "time", "type": 3, "value": "07:30"},
+        {"name": "timezone", "type": 3, "value": "euro", "focused": true}
+    ]}]);
+    let ix = fake_discord::autocomplete(USER, None, dm, "remind", typing);
+    fake.dispatch_interaction(&ix).await;
+    let path = fake_discord::callback_path(&ix);
+    let answer = fake.wait_for_call(|c| c.path == path, T).await;
+    assert_eq!(answer.status, 204);
+    assert_eq!(answer.body["type"], 8);
+    assert_eq!(
+        answer.body["data"]["choices"].as_array().map(Vec::len),
+        Some(2)
+    );
+
+    // Defer, then an ephemeral follow-up: Discord shows it publicly, since
+    // the (public) defer decided the visibility.
+    let ix = fake_discord::slash_command(USER, None, dm, "slow", json!([]));
+    fake.dispatch_interaction(&ix).await;
+    let followup = fake_discord::followup_path(&ix);
+    let call = fake.wait_for_call(|c| c.path == followup, T).await;
+    assert_eq!(call.status, 200, "{:?}", call.response);
+    assert_eq!(call.body["flags"], 64);
+    let deferred = fake.calls_to("POST", &fake_discord::callback_path(&ix));
+    assert_eq!(deferred[0].body["type"], 5);
+    let shown = fake
+        .message(call.response["id"].as_str().unwrap().parse().unwrap())
+        .unwrap();
+    assert_eq!(shown.content(), "done");
+    assert!(!shown.is_ephemeral());
+
+    // A button on the bot's answer, pressed.
+    let ix = fake_discord::slash_command(USER, None, dm, "buttons", json!([]));
+    fake.dispatch_interaction(&ix).await;
+    let path = fake_discord::callback_path(&ix);
+    fake.wait_for_call(|c| c.path == path, T).await;
+    let with_button = fake.messages_in(dm).last().cloned().unwrap();
+    assert_eq!(with_button.content(), "pick");
+    let press = fake_discord::button_press(USER, None, dm, with_button.json.clone(), "done");
+    fake.dispatch_interaction(&press).await;
+    let path = fake_discord::callback_path(&press);
+    let update = fake.wait_for_call(|c| c.path == path, T).await;
+    assert_eq!(update.status, 204);
+    assert_eq!(update.body["type"], 7);
+    let updated = fake.message(with_button.id).unwrap();
+    assert_eq!(updated.content(), "pressed done");
+    assert_eq!(updated.edits, 1);
+    assert!(
+        fake.unexpected_calls().is_empty(),
+        "{}",
+        fake.describe_calls()
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guild_messages_without_message_content_intent_arrive_empty_unless_they_ping() {
+    init_tracing();
+    let fake = FakeDiscord::start().await;
+    let bot = started(&fake).await;
+    let (guild, channel) = (1_200_000_000_000_000_900, 1_200_000_000_000_000_901);
+    let messages_path = format!("/api/v10/channels/{channel}/messages");
+
+    let plain = fake_discord::message_create(channel, Some(guild), USER, false, "done", None);
+    fake.dispatch("MESSAGE_CREATE", plain).await;
+    fake.wait_for_call(
+        |c| c.path == messages_path && c.body["content"] == "guild: []",
+        T,
+    )
+    .await;
+
+    // A reply to the bot pings it by default, so the content is there.
+    let bots = fake.messages_in(channel)[0].json.clone();
+    let reply = fake_discord::message_create(
+        channel,
+        Some(guild),
+        USER,
+        false,
+        "done",
+        Some(bots.clone()),
+    );
+    fake.dispatch("MESSAGE_CREATE", reply).await;
+    fake.wait_for_call(|c| c.body["content"] == "guild: [done]", T)
+        .await;
+
+    // The same reply with the ping switched off arrives empty.
+    let mut quiet =
+        fake_discord::message_create(channel, Some(guild), USER, false, "skip", Some(bots));
+    quiet["mentions"] = json!([]);
+    fake.dispatch("MESSAGE_CREATE", quiet).await;
+    fake.wait_for_calls(|c| c.body["content"] == "guild: []", 2, T)
+        .await;
+    bot.stop().await;
+}
+
+#[tokio::test]
+#[should_panic(expected = "is not registered")]
+async fn dispatching_an_unregistered_command_panics() {
+    let fake = FakeDiscord::start().await;
+    let ix = fake_discord::slash_command(USER, None, 1, "nope", json!([]));
+    fake.dispatch_interaction(&ix).await;
+}
