@@ -1,3 +1,4 @@
 #![allow(dead_code)]
 
+pub mod bot;
 pub mod fake_discord;

@@ -1,0 +1,629 @@
+//! The real bot, end to end, against a fake Discord on 127.0.0.1.
+
+mod support;
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+use support::bot::{self, RunningBot};
+use support::fake_discord::{self as fake, Call, FakeDiscord, Interaction};
+
+const T: Duration = Duration::from_secs(10);
+const ALICE: u64 = 1_300_000_000_000_000_001;
+const BOB: u64 = 1_300_000_000_000_000_002;
+const GUILD: u64 = 1_300_000_000_000_000_100;
+const CHANNEL: u64 = 1_300_000_000_000_000_200;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 3, 13, 12, 0, 0).unwrap()
+}
+
+fn is_put_commands(c: &Call) -> bool {
+    c.method == "PUT" && c.path.ends_with("/commands")
+}
+
+/// Starts the bot and waits until it registered its commands.
+async fn start(pool: &PgPool, fake: &FakeDiscord) -> RunningBot {
+    bot::init_tracing();
+    let bot = bot::start(pool, fake, None, now());
+    fake.wait_for_call(is_put_commands, T).await;
+    bot
+}
+
+/// Sends an interaction and returns the body of its callback.
+async fn interact(fake: &FakeDiscord, ix: &Interaction) -> Value {
+    fake.dispatch_interaction(ix).await;
+    let path = fake::callback_path(ix);
+    fake.wait_for_call(|c| c.path == path, T).await.body
+}
+
+fn sub(group: &str, name: &str, options: Value) -> (String, Value) {
+    (
+        group.to_owned(),
+        json!([{ "name": name, "type": 1, "options": options }]),
+    )
+}
+
+async fn command(fake: &FakeDiscord, user: u64, (name, options): (String, Value)) -> Value {
+    interact(
+        fake,
+        &fake::slash_command(user, None, fake.dm_channel_for(user), &name, options),
+    )
+    .await
+}
+
+fn assert_no_unexpected(fake: &FakeDiscord) {
+    let unexpected = fake.unexpected_calls();
+    assert!(
+        unexpected.is_empty(),
+        "unexpected REST calls: {unexpected:#?}"
+    );
+}
+
+fn ephemeral(body: &Value) -> bool {
+    body["data"]["flags"].as_u64().unwrap_or(0) & 64 != 0
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn start_up_registers_once_with_non_privileged_intents(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let first = start(&pool, &fake).await;
+    let identify = fake.wait_for_identify(T).await;
+    // guilds, guild messages, direct messages: nothing privileged.
+    assert_eq!(identify.intents, 1 | (1 << 9) | (1 << 12));
+    let put = fake.calls().into_iter().find(is_put_commands).unwrap();
+    assert_eq!(
+        put.path,
+        format!("/api/v10/applications/{}/commands", fake::APPLICATION_ID)
+    );
+    let mut names: Vec<String> = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["help", "progress", "remind", "routine", "settings"]);
+    let remind = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "remind")
+        .unwrap();
+    let subs: Vec<&str> = remind["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(subs, ["set", "show", "off"]);
+    let set = &remind["options"][0]["options"];
+    assert_eq!(set[0]["name"], "time");
+    assert_eq!(set[1]["name"], "timezone");
+    assert_eq!(set[1]["autocomplete"], true);
+    first.stop().await.unwrap();
+
+    // A second start with the same command set does not register again.
+    let second = bot::start(&pool, &fake, None, now());
+    fake.wait_for_identifies(2, T).await;
+    let body = command(&fake, ALICE, ("help".into(), json!([]))).await;
+    assert!(body["data"]["content"]
+        .as_str()
+        .unwrap()
+        .contains("not medical advice"));
+    assert_eq!(
+        fake.calls().iter().filter(|c| is_put_commands(c)).count(),
+        1
+    );
+    second.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_guild_id_registers_in_that_guild(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    bot::init_tracing();
+    let running = bot::start(&pool, &fake, Some(GUILD), now());
+    let put = fake.wait_for_call(is_put_commands, T).await;
+    assert_eq!(
+        put.path,
+        format!(
+            "/api/v10/applications/{}/guilds/{GUILD}/commands",
+            fake::APPLICATION_ID
+        )
+    );
+    running.stop().await.unwrap();
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_refused_registration_ends_start_up_with_an_error(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    bot::init_tracing();
+    fake.fail_next(
+        "PUT",
+        "/applications/*/commands",
+        403,
+        json!({"message": "Missing Access", "code": 50001}),
+        1,
+    );
+    let running = bot::start(&pool, &fake, None, now());
+    let err = running.ended().await.unwrap_err().to_string();
+    assert!(err.contains("start-up failed"), "{err}");
+    assert!(!err.contains("fake-token"), "never the token: {err}");
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn routine_today_answers_with_an_embed_and_buttons(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = start(&pool, &fake).await;
+    let body = command(&fake, ALICE, sub("routine", "today", json!([]))).await;
+    assert_eq!(body["type"], 4);
+    assert!(!ephemeral(&body));
+    let embed = &body["data"]["embeds"][0];
+    // 2027-03-13 is a Saturday: the stability routine.
+    assert_eq!(embed["title"], "Today: Stability drills (10 min)");
+    let fields = embed["fields"].as_array().unwrap();
+    let content = footcoach::content::Content::embedded().unwrap();
+    let routine = content.routine("stability").unwrap();
+    assert_eq!(fields.len(), routine.steps.len());
+    let first = &content.steps(routine)[0];
+    assert_eq!(fields[0]["name"], format!("1. {}", first.exercise.name));
+    assert_eq!(
+        fields[0]["value"],
+        format!(
+            "{} · needs: {}",
+            first.dose,
+            first.exercise.equipment_text()
+        )
+    );
+    let buttons = body["data"]["components"][0]["components"]
+        .as_array()
+        .unwrap();
+    let ids: Vec<&str> = buttons
+        .iter()
+        .map(|b| b["custom_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            format!("fc:start:{ALICE}"),
+            format!("fc:done:{ALICE}"),
+            format!("fc:skip:{ALICE}")
+        ]
+    );
+    let labels: Vec<&str> = buttons
+        .iter()
+        .map(|b| b["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["Start", "Done", "Skip"]);
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn remind_set_shows_discord_timestamps_and_remembers_the_timezone(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = start(&pool, &fake).await;
+    let body = command(
+        &fake,
+        ALICE,
+        sub("remind", "set", json!([{"name": "time", "type": 3, "value": "02:30"}, {"name": "timezone", "type": 3, "value": "America/New_York"}])),
+    )
+    .await;
+    // 02:30 does not exist on 14 March 2027 in New York: 03:30 EDT, 07:30 UTC.
+    let next = Utc
+        .with_ymd_and_hms(2027, 3, 14, 7, 30, 0)
+        .unwrap()
+        .timestamp();
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(content.contains(&format!("<t:{next}:F>")), "{content}");
+    assert!(content.contains(&format!("<t:{next}:R>")), "{content}");
+    assert!(!ephemeral(&body));
+
+    // Later, the time alone is enough.
+    let body = command(
+        &fake,
+        ALICE,
+        sub(
+            "remind",
+            "set",
+            json!([{"name": "time", "type": 3, "value": "06:45"}]),
+        ),
+    )
+    .await;
+    let next = Utc
+        .with_ymd_and_hms(2027, 3, 14, 10, 45, 0)
+        .unwrap()
+        .timestamp();
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("<t:{next}:F>")),
+        "{body}"
+    );
+    let (tz, minute): (String, i16) =
+        sqlx::query_as("SELECT timezone, remind_minute FROM users WHERE id = $1")
+            .bind(ALICE as i64)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((tz.as_str(), minute), ("America/New_York", 6 * 60 + 45));
+
+    let body = command(&fake, ALICE, sub("remind", "show", json!([]))).await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("06:45 (America/New_York)"),
+        "{body}"
+    );
+    let body = command(&fake, ALICE, sub("remind", "off", json!([]))).await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Reminder off"),
+        "{body}"
+    );
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn bad_input_gets_an_ephemeral_answer_and_changes_nothing(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = start(&pool, &fake).await;
+    for (time, tz, expect) in [
+        ("25:61", Some("Europe/Berlin"), "HH:MM"),
+        ("7am-ish", Some("Europe/Berlin"), "HH:MM"),
+        ("07:30", Some("Mars/Olympus"), "Europe/Berlin"),
+        ("07:30", None, "timezone"),
+        ("🦶🦶", None, "HH:MM"),
+    ] {
+        let mut options = vec![json!({"name": "time", "type": 3, "value": time})];
+        if let Some(tz) = tz {
+            options.push(json!({"name": "timezone", "type": 3, "value": tz}));
+        }
+        let body = command(&fake, BOB, sub("remind", "set", Value::Array(options))).await;
+        assert!(ephemeral(&body), "{time} {tz:?}: {body}");
+        let content = body["data"]["content"].as_str().unwrap();
+        assert!(content.contains(expect), "{time} {tz:?}: {content}");
+    }
+    let set: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM users WHERE timezone IS NOT NULL OR remind_minute IS NOT NULL",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(set, 0);
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM timeline")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0);
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn timezones_autocomplete_best_first(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = start(&pool, &fake).await;
+    let ix = fake::autocomplete(
+        ALICE,
+        None,
+        fake.dm_channel_for(ALICE),
+        "remind",
+        json!([{"name": "set", "type": 1, "options": [
+            {"name": "time", "type": 3, "value": "07:30"},
+            {"name": "timezone", "type": 3, "value": "berl", "focused": true}
+        ]}]),
+    );
+    let body = interact(&fake, &ix).await;
+    assert_eq!(body["type"], 8);
+    let choices = body["data"]["choices"].as_array().unwrap();
+    assert_eq!(
+        choices[0],
+        json!({"name": "Europe/Berlin", "value": "Europe/Berlin"})
+    );
+    let ix = fake::autocomplete(
+        ALICE,
+        None,
+        fake.dm_channel_for(ALICE),
+        "remind",
+        json!([{"name": "set", "type": 1, "options": [
+            {"name": "time", "type": 3, "value": "07:30"},
+            {"name": "timezone", "type": 3, "value": "a", "focused": true}
+        ]}]),
+    );
+    let body = interact(&fake, &ix).await;
+    assert_eq!(body["data"]["choices"].as_array().unwrap().len(), 25);
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_dm_done_is_logged_once_and_answered(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = start(&pool, &fake).await;
+    let dm = fake.dm_channel_for(ALICE);
+    for text in ["Done!", "done ✅"] {
+        fake.dispatch(
+            "MESSAGE_CREATE",
+            fake::message_create(dm, None, ALICE, false, text, None),
+        )
+        .await;
+    }
+    let answers = fake
+        .wait_for_calls(
+            |c| c.method == "POST" && c.path == format!("/api/v10/channels/{dm}/messages"),
+            2,
+            T,
+        )
+        .await;
+    // The two are handled concurrently: one logs, the other finds it logged.
+    let mut texts: Vec<&str> = answers
+        .iter()
+        .map(|c| c.body["content"].as_str().unwrap())
+        .collect();
+    texts.sort_by_key(|t| t.contains("already logged"));
+    assert!(texts[0].contains("done. Logged."), "{texts:?}");
+    assert!(texts[1].contains("already logged"), "{texts:?}");
+    let rows: Vec<(i16, String, String)> =
+        sqlx::query_as("SELECT step, outcome, source FROM activity_log WHERE user_id = $1")
+            .bind(ALICE as i64)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rows, vec![(0, "done".to_owned(), "discord-dm".to_owned())]);
+    let cached: Option<i64> = sqlx::query_scalar("SELECT dm_channel_id FROM users WHERE id = $1")
+        .bind(ALICE as i64)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(cached, Some(dm as i64));
+
+    // Bots are ignored, and so are words the coach does not know in a server.
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        fake::message_create(dm, None, BOB, true, "done", None),
+    )
+    .await;
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        fake::message_create(CHANNEL, Some(GUILD), BOB, false, "done", None),
+    )
+    .await;
+    // A long DM of emoji is not understood, and says so.
+    let long = "🦶".repeat(1000);
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        fake::message_create(dm, None, ALICE, false, &long, None),
+    )
+    .await;
+    let third = fake
+        .wait_for_calls(
+            |c| c.method == "POST" && c.path == format!("/api/v10/channels/{dm}/messages"),
+            3,
+            T,
+        )
+        .await;
+    assert!(third[2].body["content"]
+        .as_str()
+        .unwrap()
+        .contains("did not catch"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        fake.calls_to("POST", "/channels/*/messages").len(),
+        3,
+        "{}",
+        fake.describe_calls()
+    );
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_reply_to_the_bot_in_a_server_channel_is_logged(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    fake.add_guild_channel(GUILD, CHANNEL);
+    let running = start(&pool, &fake).await;
+    let bot_message = fake::message_json(
+        fake::snowflake(),
+        CHANNEL,
+        fake.bot_user(),
+        "Step 1 of 6 ...",
+    );
+    let reply = fake::message_create(
+        CHANNEL,
+        Some(GUILD),
+        ALICE,
+        false,
+        "skip",
+        Some(bot_message),
+    );
+    let reply_id = reply["id"].as_str().unwrap().to_owned();
+    fake.dispatch("MESSAGE_CREATE", reply).await;
+    let call = fake
+        .wait_for_call(
+            |c| c.method == "POST" && c.path == format!("/api/v10/channels/{CHANNEL}/messages"),
+            T,
+        )
+        .await;
+    assert!(
+        call.body["content"]
+            .as_str()
+            .unwrap()
+            .contains("skipped. Logged."),
+        "{:?}",
+        call.body
+    );
+    assert_eq!(
+        call.body["message_reference"]["message_id"],
+        json!(reply_id)
+    );
+    let source: String = sqlx::query_scalar("SELECT source FROM activity_log WHERE user_id = $1")
+        .bind(ALICE as i64)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(source, "discord-reply");
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn buttons_log_for_their_owner_and_refuse_anyone_else(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    fake.add_guild_channel(GUILD, CHANNEL);
+    let running = start(&pool, &fake).await;
+    let ix = fake::slash_command(
+        ALICE,
+        Some((GUILD, CHANNEL)),
+        0,
+        "routine",
+        json!([{"name": "today", "type": 1, "options": []}]),
+    );
+    interact(&fake, &ix).await;
+    let card = fake
+        .messages()
+        .into_iter()
+        .find(|m| {
+            m.origin
+                == fake::Origin::InteractionResponse {
+                    interaction_id: ix.id,
+                }
+        })
+        .expect("the card was posted");
+
+    // Bob presses Alice's Done: refused, privately, nothing logged.
+    let press = fake::button_press(
+        BOB,
+        Some(GUILD),
+        CHANNEL,
+        card.json.clone(),
+        &format!("fc:done:{ALICE}"),
+    );
+    let body = interact(&fake, &press).await;
+    assert!(ephemeral(&body));
+    assert!(body["data"]["content"]
+        .as_str()
+        .unwrap()
+        .contains("not yours"));
+    let logged: i64 = sqlx::query_scalar("SELECT count(*) FROM activity_log")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(logged, 0);
+
+    // Alice's own press logs the day.
+    let press = fake::button_press(
+        ALICE,
+        Some(GUILD),
+        CHANNEL,
+        card.json.clone(),
+        &format!("fc:done:{ALICE}"),
+    );
+    let body = interact(&fake, &press).await;
+    assert_eq!(body["type"], 4);
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("done. Logged."),
+        "{body}"
+    );
+    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT user_id, source FROM activity_log")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, vec![(ALICE as i64, "discord-button".to_owned())]);
+
+    // Start opens a guided session with the first prompt and its buttons.
+    let press = fake::button_press(
+        ALICE,
+        Some(GUILD),
+        CHANNEL,
+        card.json,
+        &format!("fc:start:{ALICE}"),
+    );
+    let body = interact(&fake, &press).await;
+    assert!(
+        body["data"]["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Step 1 of"),
+        "{body}"
+    );
+    let ids: Vec<&str> = body["data"]["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["custom_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            format!("fc:done:{ALICE}"),
+            format!("fc:skip:{ALICE}"),
+            format!("fc:stop:{ALICE}")
+        ]
+    );
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn routine_start_progress_and_help(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = start(&pool, &fake).await;
+    let body = command(&fake, ALICE, sub("routine", "start", json!([]))).await;
+    let content = body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.starts_with("Guided session: **Stability drills**"),
+        "{content}"
+    );
+    let start = now().timestamp();
+    assert!(content.contains(&format!("<t:{start}:t>")), "{content}");
+    let prompt = &body["data"]["embeds"][0];
+    assert!(
+        prompt["title"].as_str().unwrap().starts_with("Step 1 of"),
+        "{prompt}"
+    );
+    assert!(
+        prompt["description"].as_str().unwrap().contains(":R>"),
+        "a live countdown: {prompt}"
+    );
+    let session: (String, i16) =
+        sqlx::query_as("SELECT state, current_step FROM guided_sessions WHERE user_id = $1")
+            .bind(ALICE as i64)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(session, ("active".to_owned(), 1));
+
+    let body = command(&fake, ALICE, ("progress".into(), json!([]))).await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Current streak: 0 days."),
+        "{body}"
+    );
+    let body = command(&fake, ALICE, ("help".into(), json!([]))).await;
+    let help = body["data"]["content"].as_str().unwrap();
+    assert!(
+        help.contains("not medical advice")
+            && help.contains("sharp pain")
+            && help.contains("done, skip"),
+        "{help}"
+    );
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
