@@ -1,0 +1,218 @@
+//! Timed sends through the real Discord messenger against the fake Discord:
+//! nonces after a crash, pacing under 429s, and users who cannot be messaged.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+
+use footcoach::app::Coach;
+use footcoach::clock::ManualClock;
+use footcoach::config::Secret;
+use footcoach::content::Content;
+use footcoach::discord::messenger::DiscordMessenger;
+use footcoach::scheduler::{Delivery, Messenger, Outbound, Scheduler, SchedulerOptions};
+use footcoach::store::{Store, UserId};
+use support::fake_discord::FakeDiscord;
+
+const ALICE: u64 = 1_400_000_000_000_000_001;
+
+fn due() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 6, 1, 7, 0, 0).unwrap()
+}
+
+fn messenger(fake: &FakeDiscord, rate: u32) -> DiscordMessenger {
+    DiscordMessenger::new(&fake.api_url(), &Secret::new("fake-token".into()), rate).unwrap()
+}
+
+fn coach(pool: &PgPool, clock: &ManualClock) -> Coach {
+    Coach::new(
+        Store::new(pool.clone()),
+        Arc::new(Content::embedded().unwrap()),
+        Arc::new(clock.clone()),
+    )
+}
+
+/// `n` users with a reminder due at `due()`, and a DM channel not yet known.
+async fn users_due(pool: &PgPool, first: u64, n: u64) {
+    sqlx::query(
+        "INSERT INTO users (id, timezone, remind_minute, followup_minute)
+         SELECT g, 'UTC', 420, NULL FROM generate_series($1::bigint, $2::bigint) AS g",
+    )
+    .bind(first as i64)
+    .bind((first + n - 1) as i64)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date)
+         SELECT g, 'reminder', $3, $3, '2027-06-01' FROM generate_series($1::bigint, $2::bigint) AS g",
+    )
+    .bind(first as i64)
+    .bind((first + n - 1) as i64)
+    .bind(due())
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// Sends, then hangs as a process that died before marking the row would.
+struct DiesAfterSending(DiscordMessenger);
+
+impl Messenger for DiesAfterSending {
+    async fn deliver(&self, out: &Outbound) -> Delivery {
+        self.0.deliver(out).await;
+        std::future::pending().await
+    }
+
+    async fn tell_unreachable(&self, _user: UserId, _channel: i64) {}
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_send_repeated_after_a_crash_posts_once(pool: PgPool) {
+    support::bot::init_tracing();
+    let fake = FakeDiscord::start().await;
+    users_due(&pool, ALICE, 1).await;
+    let clock = ManualClock::new(due());
+
+    let crashed = Scheduler::new(
+        coach(&pool, &clock),
+        DiesAfterSending(messenger(&fake, 40)),
+        SchedulerOptions::discord(),
+    );
+    let run = tokio::time::timeout(Duration::from_secs(2), crashed.run_due_once(due())).await;
+    assert!(run.is_err(), "the first worker never finished");
+    assert_eq!(fake.messages().len(), 1, "it did post");
+
+    // After the claim expires a second worker sends the row again: same nonce,
+    // so Discord answers with the first message instead of posting twice.
+    let later = due() + chrono::Duration::minutes(3);
+    let second = Scheduler::new(
+        coach(&pool, &clock),
+        messenger(&fake, 40),
+        SchedulerOptions::discord(),
+    );
+    assert_eq!(second.run_due_once(later).await.unwrap(), 1);
+    let messages = fake.messages();
+    assert_eq!(messages.len(), 1, "{}", fake.describe_calls());
+    assert_eq!(messages[0].nonce_repeats, 1);
+    let posts = fake.calls_to("POST", "/channels/*/messages");
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[0].body["nonce"], posts[1].body["nonce"]);
+    assert_eq!(posts[0].body["enforce_nonce"], true);
+    let state: String =
+        sqlx::query_scalar("SELECT state FROM timeline WHERE local_date = '2027-06-01'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(state, "sent");
+    assert!(fake.unexpected_calls().is_empty());
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn sends_are_paced_and_a_429_holds_the_queue_for_its_retry_after(pool: PgPool) {
+    support::bot::init_tracing();
+    let fake = FakeDiscord::start().await;
+    users_due(&pool, ALICE, 20).await;
+    // DM channels are cached: one request per reminder.
+    for user in ALICE..ALICE + 20 {
+        sqlx::query("UPDATE users SET dm_channel_id = $2 WHERE id = $1")
+            .bind(user as i64)
+            .bind(fake.dm_channel_for(user) as i64)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    let clock = ManualClock::new(due());
+    fake.rate_limit_next("POST", "/channels/*/messages", 0.3, 1);
+    let worker = Scheduler::new(
+        coach(&pool, &clock),
+        messenger(&fake, 40),
+        SchedulerOptions::discord(),
+    );
+    assert_eq!(worker.run_due_once(due()).await.unwrap(), 20);
+
+    let posts = fake.calls_to("POST", "/channels/*/messages");
+    assert_eq!(posts.len(), 21, "20 sends and one retried after the 429");
+    assert_eq!(posts[0].status, 429);
+    let gaps: Vec<Duration> = posts.windows(2).map(|w| w[1].at - w[0].at).collect();
+    assert!(
+        gaps[0] >= Duration::from_millis(290),
+        "held for retry_after: {:?}",
+        gaps[0]
+    );
+    // 40 a second is one every 25 ms; allow the scheduler's timer a little slack.
+    for gap in &gaps[1..] {
+        assert!(*gap >= Duration::from_millis(20), "paced: {gaps:?}");
+    }
+    let per_second =
+        (posts.len() - 2) as f64 / (posts.last().unwrap().at - posts[1].at).as_secs_f64();
+    assert!(
+        per_second < 50.0,
+        "below Discord's 50 a second: {per_second:.1}"
+    );
+    assert_eq!(fake.messages().len(), 20);
+    assert_eq!(
+        posts.iter().filter(|c| c.status == 429).count(),
+        1,
+        "no burst into 429s"
+    );
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_user_who_closed_dms_is_told_in_the_server_and_not_retried(pool: PgPool) {
+    support::bot::init_tracing();
+    let fake = FakeDiscord::start().await;
+    let channel = 1_400_000_000_000_000_300_u64;
+    fake.add_guild_channel(1_400_000_000_000_000_200, channel);
+    users_due(&pool, ALICE, 1).await;
+    sqlx::query("UPDATE users SET last_channel_id = $1")
+        .bind(channel as i64)
+        .execute(&pool)
+        .await
+        .unwrap();
+    fake.fail_next(
+        "POST",
+        &format!("/channels/{}/messages", fake.dm_channel_for(ALICE)),
+        403,
+        json!({"message": "Cannot send messages to this user", "code": 50007}),
+        1,
+    );
+    let clock = ManualClock::new(due());
+    let worker = Scheduler::new(
+        coach(&pool, &clock),
+        messenger(&fake, 40),
+        SchedulerOptions::discord(),
+    );
+    worker.run_due_once(due()).await.unwrap();
+    for minutes in [5, 60, 24 * 60] {
+        worker
+            .run_due_once(due() + chrono::Duration::minutes(minutes))
+            .await
+            .unwrap();
+    }
+    let dm_posts = fake.calls_to(
+        "POST",
+        &format!("/channels/{}/messages", fake.dm_channel_for(ALICE)),
+    );
+    assert_eq!(dm_posts.len(), 1, "never retried");
+    let told = fake.messages_in(channel);
+    assert_eq!(told.len(), 1);
+    assert!(
+        told[0].content().contains(&format!("<@{ALICE}>")) && told[0].content().contains("paused")
+    );
+    let blocked: bool = sqlx::query_scalar("SELECT dm_blocked_at IS NOT NULL FROM users")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(blocked);
+    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM timeline WHERE state = 'pending'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(pending, 0);
+}
