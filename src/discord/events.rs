@@ -42,19 +42,19 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
     if !is_dm && intent == Intent::NotUnderstood {
         return Ok(());
     }
-    if is_dm {
-        let settings = coach.store().user(user).await?;
-        let channel = msg.channel_id.get() as i64;
-        if settings.dm_channel_id != Some(channel) {
-            coach.store().set_dm_channel(user, channel).await?;
-        }
-    }
     let source = if is_dm {
         Source::DiscordDm
     } else {
         Source::DiscordReply
     };
     let reply = coach.handle(user, source, Command::Reply(intent)).await?;
+    if is_dm {
+        // Cached so a reminder costs one request; a no-op when unchanged.
+        coach
+            .store()
+            .set_dm_channel(user, msg.channel_id.get() as i64)
+            .await?;
+    }
     let mut message = outgoing(&reply, user).into_message();
     if !is_dm {
         message = message.reference_message(msg);

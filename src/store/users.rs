@@ -66,6 +66,10 @@ fn settings_from_row(row: &sqlx::postgres::PgRow) -> Result<UserSettings, sqlx::
 impl Store {
     /// The user's settings, creating the user on first contact.
     pub async fn user(&self, id: UserId) -> Result<UserSettings, sqlx::Error> {
+        // Read first: nearly every call finds the user, and a read writes no WAL.
+        if let Some(found) = self.find_user(id).await? {
+            return Ok(found);
+        }
         let row = sqlx::query(&format!(
             "INSERT INTO users (id) VALUES ($1)
              ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
@@ -186,7 +190,7 @@ impl Store {
     }
 
     pub async fn set_dm_channel(&self, id: UserId, channel: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE users SET dm_channel_id = $2 WHERE id = $1")
+        sqlx::query("UPDATE users SET dm_channel_id = $2 WHERE id = $1 AND dm_channel_id IS DISTINCT FROM $2")
             .bind(id.0)
             .bind(channel)
             .execute(&self.pool)

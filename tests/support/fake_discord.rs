@@ -436,6 +436,7 @@ impl FakeDiscord {
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
         let rest_task = tokio::spawn(async move {
             let _ = axum::serve(rest_listener, router)
+                .tcp_nodelay(true)
                 .with_graceful_shutdown(async {
                     let _ = shutdown_rx.await;
                 })
@@ -2488,6 +2489,9 @@ fn send_dispatch(g: &mut GatewayState, session_id: &str, event: &str, d: Value) 
 // The handshake callback's signature is tungstenite's.
 #[allow(clippy::result_large_err)]
 async fn serve_gateway_connection(inner: Arc<Inner>, stream: TcpStream) {
+    // Small frames go out at once: with Nagle on, a dispatch queued behind an
+    // unacknowledged one waits for the peer's delayed ACK (up to 40 ms).
+    let _ = stream.set_nodelay(true);
     let mut uri = String::new();
     let ws = tokio_tungstenite::accept_hdr_async(
         stream,
