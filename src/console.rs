@@ -141,6 +141,8 @@ where
         batch_size: 10,
         lease: Duration::from_secs(30),
         max_sleep: Duration::from_secs(60),
+        lookahead: Duration::ZERO,
+        max_staged: 10,
     };
     let scheduler = Scheduler::new(coach.clone(), ConsoleMessenger { out: notices_tx }, options);
     let (stop_worker, mut worker_stopped) = tokio::sync::watch::channel(false);

@@ -666,3 +666,53 @@ async fn one_evening_nudge_on_a_day_not_done(pool: PgPool) {
     assert_eq!(nudges(&rig), 1);
     assert_eq!(rig.reminders().len(), 3, "the morning reminders go on");
 }
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_window_claims_ahead_and_sends_each_row_at_its_instant(pool: PgPool) {
+    // Real time here: the window sleeps until each row is due.
+    let content = Arc::new(Content::embedded().unwrap());
+    let coach = Coach::new(
+        Store::new(pool.clone()),
+        content,
+        Arc::new(footcoach::clock::SystemClock),
+    );
+    let recorder = Recorder::default();
+    let scheduler = Scheduler::new(coach, recorder.clone(), SchedulerOptions::discord());
+    let base = Utc::now() + Duration::milliseconds(300);
+    sqlx::query(
+        "INSERT INTO users (id, timezone, remind_minute, followup_minute)
+         SELECT g, 'UTC', 420, NULL FROM generate_series(1, 30) AS g",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    // Three groups, 300 ms apart.
+    sqlx::query(
+        "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date)
+         SELECT g, 'reminder', d, d, (d AT TIME ZONE 'UTC')::date
+         FROM (SELECT g, $1 + make_interval(secs => 0.3 * (g % 3)) AS d FROM generate_series(1, 30) AS g) AS s",
+    )
+    .bind(base)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        scheduler
+            .run_window(std::time::Duration::from_secs(2))
+            .await
+            .unwrap(),
+        30
+    );
+    let sent = recorder.sent();
+    assert_eq!(sent.len(), 30);
+    for (at, out) in &sent {
+        assert!(*at >= out.due_at, "never early: {at} < {}", out.due_at);
+    }
+    let unsent: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM timeline WHERE state <> 'sent' AND due_at < $1")
+            .bind(base + Duration::seconds(1))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(unsent, 0, "all marked");
+}
