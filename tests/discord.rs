@@ -627,3 +627,82 @@ async fn routine_start_progress_and_help(pool: PgPool) {
     running.stop().await.unwrap();
     assert_no_unexpected(&fake);
 }
+
+/// `footcoach run`, the binary, against the fake: it connects, registers,
+/// answers, and stops cleanly on SIGTERM and on SIGINT.
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn the_binary_runs_the_bot_and_stops_on_signals(pool: PgPool) {
+    let db: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let server: sqlx::postgres::PgConnectOptions =
+        std::env::var("DATABASE_URL").unwrap().parse().unwrap();
+    let url = format!(
+        "postgres://{}@{}:{}/{db}",
+        server.get_username(),
+        server.get_host(),
+        server.get_port()
+    );
+    let fake = FakeDiscord::start().await;
+    for (run, signal) in ["-TERM", "-INT"].into_iter().enumerate() {
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_footcoach"))
+            .arg("run")
+            .env("DATABASE_URL", &url)
+            .env("DISCORD_TOKEN", "fake-token-from-env")
+            .env("DISCORD_API_URL", fake.api_url())
+            .env_remove("DISCORD_GUILD_ID")
+            .env("RUST_LOG", "debug")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        fake.wait_for_identifies(run + 1, T).await;
+        fake.wait_for_call(is_put_commands, T).await;
+        let body = command(&fake, ALICE, ("help".into(), json!([]))).await;
+        assert!(body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("not medical advice"));
+        let pid = child.id().unwrap().to_string();
+        let status = std::process::Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = tokio::time::timeout(T, child.wait_with_output())
+            .await
+            .expect("stops in time")
+            .unwrap();
+        assert!(out.status.success(), "{signal}: {:?}", out.status);
+        let logs = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !logs.contains("fake-token-from-env"),
+            "the token never appears in logs, even at debug"
+        );
+    }
+    assert_eq!(
+        fake.calls().iter().filter(|c| is_put_commands(c)).count(),
+        1,
+        "registered once"
+    );
+    assert_no_unexpected(&fake);
+}
+
+#[tokio::test]
+async fn the_binary_stops_with_one_line_when_the_database_is_gone() {
+    let fake = FakeDiscord::start().await;
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_footcoach"))
+        .arg("run")
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/footcoach")
+        .env("DISCORD_TOKEN", "fake-token")
+        .env("DISCORD_API_URL", fake.api_url())
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+}
