@@ -144,15 +144,8 @@ where
         lookahead: Duration::ZERO,
         max_staged: 10,
     };
-    let scheduler = Scheduler::new(coach.clone(), ConsoleMessenger { out: notices_tx }, options);
-    let (stop_worker, mut worker_stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(async move {
-        scheduler
-            .run(async move {
-                let _ = worker_stopped.wait_for(|stop| *stop).await;
-            })
-            .await;
-    });
+    let worker =
+        Scheduler::new(coach.clone(), ConsoleMessenger { out: notices_tx }, options).spawn();
 
     let mut lines = input.lines();
     loop {
@@ -187,8 +180,7 @@ where
         output.write_all(answer.as_bytes()).await?;
         output.write_all(b"\n").await?;
     }
-    let _ = stop_worker.send(true);
-    let _ = worker.await;
+    worker.stop().await;
     if interactive {
         output.write_all(b"\nBye. Everything is saved.\n").await?;
     }

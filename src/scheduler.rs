@@ -531,6 +531,34 @@ impl<M: Messenger> Scheduler<M> {
     }
 }
 
+/// A scheduler running in its own task.
+pub struct Worker {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    /// Stops the worker after the batch it is on, and waits for it.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+impl<M: Messenger> Scheduler<M> {
+    /// Runs the scheduler in a task until `Worker::stop`.
+    pub fn spawn(self) -> Worker {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            self.run(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })
+            .await;
+        });
+        Worker { stop, task }
+    }
+}
+
 /// The user settings carried on a claimed row.
 fn settings_of(row: &DueSend) -> UserSettings {
     UserSettings {

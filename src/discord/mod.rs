@@ -154,15 +154,7 @@ pub async fn run(
     let messenger =
         messenger::DiscordMessenger::new(api_base, token, messenger::DEFAULT_RATE_PER_SECOND)
             .context("cannot build the HTTP client for timed sends")?;
-    let scheduler = Scheduler::new(coach_for_worker, messenger, SchedulerOptions::discord());
-    let (stop_worker, mut worker_stopped) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(async move {
-        scheduler
-            .run(async move {
-                let _ = worker_stopped.wait_for(|stop| *stop).await;
-            })
-            .await;
-    });
+    let worker = Scheduler::new(coach_for_worker, messenger, SchedulerOptions::discord()).spawn();
 
     let mut client = serenity::ClientBuilder::new_with_http(http, intents())
         .framework(framework)
@@ -181,7 +173,6 @@ pub async fn run(
             Ok(())
         }
     };
-    let _ = stop_worker.send(true);
-    let _ = worker.await;
+    worker.stop().await;
     result
 }
