@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::app::text::{notice_text, render, TimeStyle, SAFETY};
 use crate::app::{Coach, Command, Source};
+use crate::coach::plan::{parse_date, RestDays};
 use crate::coach::reply::parse_reply;
 use crate::coach::{LocalTime, Timezone};
 use crate::scheduler::{Delivery, Messenger, Notice, Outbound, Scheduler, SchedulerOptions};
@@ -47,6 +48,8 @@ pub fn parse_line(raw: &str) -> Line {
         .map(|w| {
             w.strip_prefix("time:")
                 .or_else(|| w.strip_prefix("timezone:"))
+                .or_else(|| w.strip_prefix("until:"))
+                .or_else(|| w.strip_prefix("days:"))
                 .unwrap_or(w)
         })
         .collect();
@@ -78,6 +81,14 @@ pub fn parse_line(raw: &str) -> Line {
             "Type /remind set HH:MM Area/City, like /remind set 07:30 Europe/Berlin".to_owned(),
         ),
         (["remind", "show"], 2) => Line::Command(Command::RemindShow),
+        (["remind", "pause"], 3) => match parse_date(words[2]) {
+            Ok(until) => Line::Command(Command::Pause { until }),
+            Err(e) => Line::Usage(format!("{e}: /remind pause 2027-01-05")),
+        },
+        (["remind", "pause"], _) => {
+            Line::Usage("Type /remind pause YYYY-MM-DD, like /remind pause 2027-01-05".to_owned())
+        }
+        (["remind", "resume"], 2) => Line::Command(Command::Resume),
         (["remind", "off"], 2) => Line::Command(Command::RemindOff),
         (["remind", ..], _) => Line::Usage(
             "Type /remind set 07:30 Europe/Berlin, /remind show or /remind off".to_owned(),
@@ -91,9 +102,16 @@ pub fn parse_line(raw: &str) -> Line {
                 Err(e) => Line::Usage(format!("{e}, or off: /settings followup 19:00")),
             }
         }
-        (["settings", ..], _) => {
-            Line::Usage("Type /settings followup 19:00 or /settings followup off".to_owned())
+        (["settings", "restdays"], n) if n >= 3 => {
+            match RestDays::parse_list(&words[2..].join(" ")) {
+                Ok(days) => Line::Command(Command::RestDays(days)),
+                Err(e) => Line::Usage(format!("{e}: /settings restdays sat sun, or none")),
+            }
         }
+        (["settings", ..], _) => Line::Usage(
+            "Type /settings followup 19:00 (or off), or /settings restdays sat sun (or none)"
+                .to_owned(),
+        ),
         (["progress"], 1) => Line::Command(Command::Progress),
         (["help"], 1) => Line::Command(Command::Help),
         (["quit" | "exit"], 1) => Line::Quit,

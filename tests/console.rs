@@ -252,3 +252,40 @@ async fn an_unreachable_or_malformed_database_stops_start_up_with_one_line() {
         assert!(stderr.contains(expect), "{stderr}");
     }
 }
+
+#[tokio::test]
+async fn pause_resume_and_rest_days_in_the_console() {
+    let db = fresh_database("pause");
+    let today = Utc::now().date_naive();
+    let until = today + chrono::Days::new(10);
+    let input = format!(
+        "/remind pause {}\n/remind pause {until}\n/settings restdays sat sun\n/settings restdays funday\n/remind show\n/remind resume\n/remind resume\n",
+        today - chrono::Days::new(3)
+    );
+    let out = console(&url_for(&db), "pat", &input).await;
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}");
+    let answers: Vec<&str> = stdout.lines().skip(2).collect();
+    assert!(answers[0].contains("has passed"), "{stdout}");
+    assert!(answers[1].starts_with("Paused until"), "{stdout}");
+    assert!(answers[2].starts_with("Rest days: Sat Sun."), "{stdout}");
+    assert!(
+        answers[3].contains("funday") && answers[3].contains("/settings restdays"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("until {}", until.format("%-d %B %Y"))),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Welcome back"), "{stdout}");
+    assert!(stdout.contains("You were not paused"), "{stdout}");
+    let mut conn = server().database(&db).connect().await.unwrap();
+    let (paused, rest): (Option<chrono::NaiveDate>, i16) =
+        sqlx::query_as("SELECT paused_until, rest_days FROM users WHERE console_name = 'pat'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!((paused, rest), (None, 0b110_0000));
+    conn.close().await.ok();
+    drop_database(&db).await;
+}

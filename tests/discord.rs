@@ -101,7 +101,7 @@ async fn start_up_registers_once_with_non_privileged_intents(pool: PgPool) {
         .iter()
         .map(|o| o["name"].as_str().unwrap())
         .collect();
-    assert_eq!(subs, ["set", "show", "off"]);
+    assert_eq!(subs, ["set", "show", "off", "pause", "resume"]);
     let set = &remind["options"][0]["options"];
     assert_eq!(set[0]["name"], "time");
     assert_eq!(set[1]["name"], "timezone");
@@ -705,4 +705,107 @@ async fn the_binary_stops_with_one_line_when_the_database_is_gone() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn pause_and_rest_days_refuse_bad_input_and_say_what_changes(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = start(&pool, &fake).await;
+    for (until, expect) in [
+        ("2027-03-12", "has passed"),
+        ("next week", "YYYY-MM-DD"),
+        ("2029-01-01", "up to a year"),
+    ] {
+        let body = command(
+            &fake,
+            ALICE,
+            sub(
+                "remind",
+                "pause",
+                json!([{"name": "until", "type": 3, "value": until}]),
+            ),
+        )
+        .await;
+        assert!(ephemeral(&body), "{until}: {body}");
+        assert!(
+            body["data"]["content"].as_str().unwrap().contains(expect),
+            "{until}: {body}"
+        );
+    }
+    let body = command(
+        &fake,
+        ALICE,
+        sub(
+            "settings",
+            "restdays",
+            json!([{"name": "days", "type": 3, "value": "sat funday"}]),
+        ),
+    )
+    .await;
+    assert!(ephemeral(&body));
+    assert!(
+        body["data"]["content"].as_str().unwrap().contains("funday"),
+        "{body}"
+    );
+    let (paused, rest): (Option<chrono::NaiveDate>, i16) =
+        sqlx::query_as("SELECT paused_until, rest_days FROM users WHERE id = $1")
+            .bind(ALICE as i64)
+            .fetch_optional(&pool)
+            .await
+            .unwrap()
+            .unwrap_or((None, 0));
+    assert_eq!((paused, rest), (None, 0), "bad input changes nothing");
+
+    let body = command(
+        &fake,
+        ALICE,
+        sub(
+            "remind",
+            "pause",
+            json!([{"name": "until", "type": 3, "value": "2027-03-20"}]),
+        ),
+    )
+    .await;
+    assert!(!ephemeral(&body));
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Paused until Saturday 20 March 2027"),
+        "{body}"
+    );
+    let body = command(
+        &fake,
+        ALICE,
+        sub(
+            "settings",
+            "restdays",
+            json!([{"name": "days", "type": 3, "value": "sat sun"}]),
+        ),
+    )
+    .await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Rest days: Sat Sun."),
+        "{body}"
+    );
+    let body = command(&fake, ALICE, sub("remind", "resume", json!([]))).await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Welcome back"),
+        "{body}"
+    );
+    let (paused, rest): (Option<chrono::NaiveDate>, i16) =
+        sqlx::query_as("SELECT paused_until, rest_days FROM users WHERE id = $1")
+            .bind(ALICE as i64)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((paused, rest), (None, 0b110_0000));
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::clock::Clock;
-use crate::coach::plan::{day_plan, DayPlan, Pause};
+use crate::coach::plan::{day_plan, DayPlan, Pause, RestDays};
 use crate::coach::progress::{Calendar, DayStatus, LogEntry, LogOutcome, Progress};
 use crate::coach::reply::Intent;
 use crate::coach::schedule::{local_date, next_reminder, reminders_between};
@@ -57,6 +57,12 @@ pub enum Command {
     RemindOff,
     /// The evening nudge time, or `None` to turn it off.
     FollowupSet(Option<LocalTime>),
+    /// A holiday: no reminders from today through `until`.
+    Pause {
+        until: NaiveDate,
+    },
+    Resume,
+    RestDays(RestDays),
     Progress,
     Help,
     /// A reply: typed text already parsed, or a button.
@@ -217,6 +223,11 @@ pub enum Reply {
     FollowupSet {
         at: Option<LocalTime>,
     },
+    Paused(Pause),
+    Resumed {
+        was_paused: bool,
+    },
+    RestDaysSet(RestDays),
     NotUnderstood,
     /// Something the user must do differently; changes nothing.
     Problem(String),
@@ -227,6 +238,9 @@ pub enum CoachError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 }
+
+/// The longest holiday pause, in days.
+pub const MAX_PAUSE_DAYS: u64 = 366;
 
 /// A snooze moves today's reminder this much later, at most `MAX_SNOOZES` times a day.
 pub const SNOOZE_MINUTES: i64 = 30;
@@ -295,6 +309,39 @@ impl Coach {
                 let settings = self.store.user(user).await?;
                 self.schedule_reminders(&settings, now).await?;
                 Ok(Reply::FollowupSet { at })
+            }
+            Command::Pause { until } => {
+                let today = self.today_of(&settings, now);
+                if until < today {
+                    return Ok(Reply::Problem(format!(
+                        "{} has passed. Give a date from today on, like /remind pause until:{}",
+                        until.format("%Y-%m-%d"),
+                        (today + chrono::Days::new(7)).format("%Y-%m-%d")
+                    )));
+                }
+                if until > today + chrono::Days::new(MAX_PAUSE_DAYS) {
+                    return Ok(Reply::Problem(
+                        "A pause can last up to a year. To stop reminders for good, use /remind off.".to_owned(),
+                    ));
+                }
+                let pause = Pause { from: today, until };
+                self.store.set_pause(user, Some(pause)).await?;
+                Ok(Reply::Paused(pause))
+            }
+            Command::Resume => {
+                let today = self.today_of(&settings, now);
+                let was_paused = settings.pause.is_some_and(|p| p.until >= today);
+                // Keep the days already paused so they stay neutral in the streak.
+                let kept = settings.pause.filter(|p| p.from < today).map(|p| Pause {
+                    from: p.from,
+                    until: (today - chrono::Days::new(1)).min(p.until),
+                });
+                self.store.set_pause(user, kept).await?;
+                Ok(Reply::Resumed { was_paused })
+            }
+            Command::RestDays(days) => {
+                self.store.set_rest_days(user, days).await?;
+                Ok(Reply::RestDaysSet(days))
             }
             Command::Progress => Ok(Reply::Progress(self.progress(&settings, now).await?)),
             Command::Help => Ok(Reply::Help),

@@ -76,6 +76,8 @@ pub fn help() -> String {
          /remind set 07:30 Europe/Berlin   a daily reminder at your local time\n\
          /remind show, /remind off\n\
          /settings followup 19:00   an evening nudge on days not done yet (or off)\n\
+         /settings restdays sat sun   weekly rest days (or none)\n\
+         /remind pause until:2027-01-05, /remind resume   a holiday\n\
          /progress           your streak and this week\n\
          \n\
          Answer with: {REPLY_WORDS}.\n\
@@ -292,6 +294,16 @@ pub fn render(reply: &Reply, style: TimeStyle) -> String {
         ),
         Reply::FollowupSet { at: Some(at) } => format!("Evening nudge set for {at}, on days the routine is not done yet."),
         Reply::FollowupSet { at: None } => "Evening nudge off.".to_owned(),
+        Reply::Paused(p) => format!(
+            "Paused until {} (inclusive): no reminders or nudges, and these days neither break nor extend your streak. Back early? /remind resume",
+            p.until.format("%A %-d %B %Y")
+        ),
+        Reply::Resumed { was_paused: true } => "Welcome back: reminders are on again from today.".to_owned(),
+        Reply::Resumed { was_paused: false } => "You were not paused; nothing changed.".to_owned(),
+        Reply::RestDaysSet(days) if days.is_empty() => "No weekly rest days: every day has its routine.".to_owned(),
+        Reply::RestDaysSet(days) => format!(
+            "Rest days: {days}. No reminders on them, and they neither break nor extend your streak."
+        ),
         Reply::NotUnderstood => format!("I did not catch that. You can answer with: {REPLY_WORDS}. Or type /help."),
         Reply::Problem(text) => text.clone(),
     }

@@ -73,6 +73,15 @@ impl fmt::Display for RestDays {
     }
 }
 
+/// Parses a date typed as YYYY-MM-DD.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        let shown: String = text.chars().take(30).collect();
+        format!("\"{shown}\" is not a date: type it as YYYY-MM-DD, like 2027-01-05")
+    })
+}
+
 /// A holiday: local dates `from` to `until`, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pause {

@@ -8,6 +8,7 @@ use poise::serenity_prelude as serenity;
 use super::render::{outgoing, Outgoing};
 use super::{user_of, Context, Error};
 use crate::app::{Command, Source};
+use crate::coach::plan::{parse_date, RestDays};
 use crate::coach::{LocalTime, Timezone};
 
 /// After this long without an answer the interaction is deferred, well inside
@@ -68,7 +69,13 @@ pub async fn routine_start(ctx: Context<'_>) -> Result<(), Error> {
 /// Your daily reminder.
 #[poise::command(
     slash_command,
-    subcommands("remind_set", "remind_show", "remind_off"),
+    subcommands(
+        "remind_set",
+        "remind_show",
+        "remind_off",
+        "remind_pause",
+        "remind_resume"
+    ),
     subcommand_required
 )]
 pub async fn remind(_ctx: Context<'_>) -> Result<(), Error> {
@@ -142,8 +149,32 @@ pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
     answer(ctx, Command::Help).await
 }
 
+/// Pause reminders for a holiday.
+#[poise::command(slash_command, rename = "pause")]
+pub async fn remind_pause(
+    ctx: Context<'_>,
+    #[description = "Last day of the pause, like 2027-01-05"]
+    #[max_length = 20]
+    until: String,
+) -> Result<(), Error> {
+    match parse_date(&until) {
+        Ok(until) => answer(ctx, Command::Pause { until }).await,
+        Err(e) => say_ephemeral(ctx, format!("{e}. Nothing was changed.")).await,
+    }
+}
+
+/// End a pause early.
+#[poise::command(slash_command, rename = "resume")]
+pub async fn remind_resume(ctx: Context<'_>) -> Result<(), Error> {
+    answer(ctx, Command::Resume).await
+}
+
 /// Your settings.
-#[poise::command(slash_command, subcommands("settings_followup"), subcommand_required)]
+#[poise::command(
+    slash_command,
+    subcommands("settings_followup", "settings_restdays"),
+    subcommand_required
+)]
 pub async fn settings(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
@@ -167,6 +198,20 @@ pub async fn settings_followup(
         }
     };
     answer(ctx, Command::FollowupSet(at)).await
+}
+
+/// Weekly rest days: no reminders, and your streak is kept.
+#[poise::command(slash_command, rename = "restdays")]
+pub async fn settings_restdays(
+    ctx: Context<'_>,
+    #[description = "Weekdays like: sat sun (or none)"]
+    #[max_length = 60]
+    days: String,
+) -> Result<(), Error> {
+    match RestDays::parse_list(&days) {
+        Ok(days) => answer(ctx, Command::RestDays(days)).await,
+        Err(e) => say_ephemeral(ctx, format!("{e}. Nothing was changed.")).await,
+    }
 }
 
 pub fn all() -> Vec<poise::Command<super::Data, Error>> {
