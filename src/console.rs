@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::app::text::{notice_text, render, TimeStyle, SAFETY};
-use crate::app::{Coach, Command, Source};
+use crate::app::{Coach, Command, Reply, Source};
 use crate::coach::plan::{parse_date, RestDays};
 use crate::coach::reply::parse_reply;
 use crate::coach::{LocalTime, Timezone};
@@ -112,6 +112,12 @@ pub fn parse_line(raw: &str) -> Line {
             "Type /settings followup 19:00 (or off), or /settings restdays sat sun (or none)"
                 .to_owned(),
         ),
+        (["mydata", "export"], 2) => Line::Command(Command::Export),
+        (["mydata", "delete"], 2) => Line::Command(Command::DeleteAsk),
+        (["mydata", "delete"], 3) if words[2].eq_ignore_ascii_case("confirm") => {
+            Line::Command(Command::DeleteConfirmed)
+        }
+        (["mydata", ..], _) => Line::Usage("Type /mydata export or /mydata delete".to_owned()),
         (["progress"], 1) => Line::Command(Command::Progress),
         (["help"], 1) => Line::Command(Command::Help),
         (["quit" | "exit"], 1) => Line::Quit,
@@ -146,9 +152,13 @@ where
     R: AsyncBufRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let greeting = format!(
-        "footcoach: hello {name}. I coach a short daily foot routine: /routine today shows it, \"done\" logs it, /help lists the rest.\n{SAFETY}\n"
-    );
+    let first_line = match coach.welcome_once(user).await? {
+        Some(welcome) => welcome.to_owned(),
+        None => format!(
+            "footcoach: hello again, {name}. /routine today shows today's routine, \"done\" logs it, /help lists the rest."
+        ),
+    };
+    let greeting = format!("{first_line}\n{SAFETY}\n");
     output.write_all(greeting.as_bytes()).await?;
 
     // Timed sends for this user (session prompts, reminders) print here while
@@ -186,8 +196,13 @@ where
             Line::Empty => continue,
             Line::Quit => break,
             Line::Usage(text) => text,
-            Line::Command(command) => match answer(coach, user, command).await {
-                Ok(text) => text,
+            Line::Command(command) => match answer(coach, user, name, command).await {
+                Ok((text, Next::Quit)) => {
+                    output.write_all(text.as_bytes()).await?;
+                    output.write_all(b"\n").await?;
+                    break;
+                }
+                Ok((text, Next::Continue)) => text,
                 // The line is lost, not the session: say so and keep going.
                 Err(e) => {
                     tracing::error!(error = %e, "console command failed");
@@ -206,18 +221,70 @@ where
     Ok(())
 }
 
+/// What the console does after an answer.
+enum Next {
+    Continue,
+    /// The user's data is gone: the session ends rather than re-create it.
+    Quit,
+}
+
 async fn answer(
     coach: &Coach,
     user: UserId,
+    name: &str,
     command: Command,
-) -> Result<String, crate::app::CoachError> {
+) -> Result<(String, Next), crate::app::CoachError> {
     let reply = coach.handle(user, Source::Console, command).await?;
+    match &reply {
+        Reply::Deleted { .. } => return Ok((render(&reply, TimeStyle::Discord), Next::Quit)),
+        Reply::Export(data) => return Ok((export_to_file(name, data), Next::Continue)),
+        Reply::DeleteAsk => {
+            let text = format!(
+                "{} Type /mydata delete confirm to go ahead.",
+                render(&reply, TimeStyle::Discord)
+            );
+            return Ok((text, Next::Continue));
+        }
+        _ => {}
+    }
     let settings = coach.store().user(user).await?;
     let style = TimeStyle::Console {
         timezone: settings.timezone_or_utc(),
         now: coach.now(),
     };
-    Ok(render(&reply, style))
+    Ok((render(&reply, style), Next::Continue))
+}
+
+/// Writes an export to footcoach-data-NAME.json in the working directory.
+fn export_to_file(name: &str, data: &serde_json::Value) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = std::path::PathBuf::from(format!("footcoach-data-{safe}.json"));
+    let written = serde_json::to_vec_pretty(data)
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| std::fs::write(&path, bytes));
+    match written {
+        Ok(()) => {
+            let shown = std::fs::canonicalize(&path).unwrap_or(path);
+            format!(
+                "Your data is in {} (JSON, format version {}).",
+                shown.display(),
+                crate::app::export::EXPORT_VERSION
+            )
+        }
+        Err(e) => format!(
+            "Could not write {}: {e}. Nothing else changed.",
+            path.display()
+        ),
+    }
 }
 
 /// Delivers timed sends to the console's output.

@@ -49,7 +49,18 @@ fn url_for(database: &str) -> String {
 
 /// Runs `footcoach console --user NAME` with `input` piped in.
 async fn console(database_url: &str, user: &str, input: &str) -> std::process::Output {
+    console_in(database_url, user, input, &std::env::temp_dir()).await
+}
+
+/// `console`, started in `dir`.
+async fn console_in(
+    database_url: &str,
+    user: &str,
+    input: &str,
+    dir: &std::path::Path,
+) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_footcoach"))
+        .current_dir(dir)
         .args(["console", "--user", user])
         .env("DATABASE_URL", database_url)
         .env_remove("DISCORD_TOKEN")
@@ -287,5 +298,75 @@ async fn pause_resume_and_rest_days_in_the_console() {
             .unwrap();
     assert_eq!((paused, rest), (None, 0b110_0000));
     conn.close().await.ok();
+    drop_database(&db).await;
+}
+
+#[tokio::test]
+async fn export_then_delete_everything_from_the_console() {
+    let db = fresh_database("mydata");
+    let url = url_for(&db);
+    let dir = std::env::temp_dir().join(format!("footcoach-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = console_in(
+        &url,
+        "dana",
+        "/remind set 07:30 Europe/Paris\n/routine start\ndone\n/mydata export\n",
+        &dir,
+    )
+    .await;
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("Your data is in"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .next()
+            .unwrap()
+            .contains("not medical advice"),
+        "first use says it: {stdout}"
+    );
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("footcoach-data-dana.json")).unwrap())
+            .unwrap();
+    assert_eq!(data["format"], "footcoach-export");
+    assert_eq!(data["version"], 1);
+    assert_eq!(data["user"]["timezone"], "Europe/Paris");
+    assert_eq!(data["user"]["reminder_time"], "07:30");
+    assert_eq!(data["log"][0]["step"], 1);
+    assert_eq!(data["log"][0]["outcome"], "done");
+    assert_eq!(data["sessions"].as_array().unwrap().len(), 1);
+    assert!(!data["timeline"].as_array().unwrap().is_empty());
+
+    // Once welcomed, a second start says hello without repeating the introduction.
+    let out = console_in(
+        &url,
+        "dana",
+        "/mydata delete\n/mydata delete confirm\n/progress\n",
+        &dir,
+    )
+    .await;
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.starts_with("footcoach: hello again, dana."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("/mydata delete confirm"), "{stdout}");
+    assert!(
+        stdout.contains("everything about you is deleted"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("Current streak"),
+        "the session ends after deleting: {stdout}"
+    );
+    let mut conn = server().database(&db).connect().await.unwrap();
+    for table in ["users", "activity_log", "guided_sessions", "timeline"] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table} still has rows");
+    }
+    conn.close().await.ok();
+    std::fs::remove_dir_all(&dir).ok();
     drop_database(&db).await;
 }

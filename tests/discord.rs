@@ -87,7 +87,10 @@ async fn start_up_registers_once_with_non_privileged_intents(pool: PgPool) {
         .map(|c| c["name"].as_str().unwrap().to_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["help", "progress", "remind", "routine", "settings"]);
+    assert_eq!(
+        names,
+        ["help", "mydata", "progress", "remind", "routine", "settings"]
+    );
     let remind = put
         .body
         .as_array()
@@ -586,7 +589,11 @@ async fn routine_start_progress_and_help(pool: PgPool) {
     let body = command(&fake, ALICE, sub("routine", "start", json!([]))).await;
     let content = body["data"]["content"].as_str().unwrap();
     assert!(
-        content.starts_with("Guided session: **Stability drills**"),
+        content.starts_with(footcoach::app::text::WELCOME),
+        "the first answer introduces the bot: {content}"
+    );
+    assert!(
+        content.contains("Guided session: **Stability drills**"),
         "{content}"
     );
     let start = now().timestamp();
@@ -646,6 +653,8 @@ async fn the_binary_runs_the_bot_and_stops_on_signals(pool: PgPool) {
     );
     let fake = FakeDiscord::start().await;
     for (run, signal) in ["-TERM", "-INT"].into_iter().enumerate() {
+        let log_path =
+            std::env::temp_dir().join(format!("footcoach-run-{}-{run}.log", std::process::id()));
         let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_footcoach"))
             .arg("run")
             .env("DATABASE_URL", &url)
@@ -653,8 +662,9 @@ async fn the_binary_runs_the_bot_and_stops_on_signals(pool: PgPool) {
             .env("DISCORD_API_URL", fake.api_url())
             .env_remove("DISCORD_GUILD_ID")
             .env("RUST_LOG", "debug")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
+            // Debug logs go to a file: an unread pipe would fill and block the bot.
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log_path).unwrap())
             .kill_on_drop(true)
             .spawn()
             .unwrap();
@@ -676,7 +686,9 @@ async fn the_binary_runs_the_bot_and_stops_on_signals(pool: PgPool) {
             .expect("stops in time")
             .unwrap();
         assert!(out.status.success(), "{signal}: {:?}", out.status);
-        let logs = String::from_utf8_lossy(&out.stderr);
+        let logs = std::fs::read_to_string(&log_path).unwrap();
+        std::fs::remove_file(&log_path).ok();
+        assert!(logs.contains("DEBUG"), "debug logging was on");
         assert!(
             !logs.contains("fake-token-from-env"),
             "the token never appears in logs, even at debug"
@@ -806,6 +818,128 @@ async fn pause_and_rest_days_refuse_bad_input_and_say_what_changes(pool: PgPool)
             .await
             .unwrap();
     assert_eq!((paused, rest), (None, 0b110_0000));
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn mydata_export_and_delete_are_for_the_user_alone(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    fake.add_guild_channel(GUILD, CHANNEL);
+    let running = start(&pool, &fake).await;
+    command(
+        &fake,
+        ALICE,
+        sub("remind", "set", json!([{"name": "time", "type": 3, "value": "07:30"}, {"name": "timezone", "type": 3, "value": "Europe/Berlin"}])),
+    )
+    .await;
+    let dm = fake.dm_channel_for(ALICE);
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        fake::message_create(dm, None, ALICE, false, "done", None),
+    )
+    .await;
+    fake.wait_for_call(|c| c.path == format!("/api/v10/channels/{dm}/messages"), T)
+        .await;
+    command(&fake, BOB, sub("remind", "set", json!([{"name": "time", "type": 3, "value": "08:00"}, {"name": "timezone", "type": 3, "value": "UTC"}]))).await;
+
+    let ix = fake::slash_command(
+        ALICE,
+        None,
+        dm,
+        "mydata",
+        json!([{"name": "export", "type": 1, "options": []}]),
+    );
+    fake.dispatch_interaction(&ix).await;
+    let path = fake::callback_path(&ix);
+    let call = fake.wait_for_call(|c| c.path == path, T).await;
+    assert_eq!(call.files.len(), 1, "a JSON file is attached: {call:?}");
+    assert_eq!(call.files[0].0, "footcoach-data.json");
+    assert!(
+        call.body["data"]["flags"].as_u64().unwrap() & 64 != 0,
+        "only Alice sees it"
+    );
+
+    let ix = fake::slash_command(
+        ALICE,
+        Some((GUILD, CHANNEL)),
+        0,
+        "mydata",
+        json!([{"name": "delete", "type": 1, "options": []}]),
+    );
+    let body = interact(&fake, &ix).await;
+    assert!(ephemeral(&body));
+    let button = &body["data"]["components"][0]["components"][0];
+    assert_eq!(button["custom_id"], format!("fc:delete:{ALICE}"));
+    assert_eq!(button["style"], 4, "a danger button");
+    let asked = fake
+        .messages()
+        .into_iter()
+        .find(|m| {
+            m.origin
+                == fake::Origin::InteractionResponse {
+                    interaction_id: ix.id,
+                }
+        })
+        .unwrap();
+
+    // Bob cannot delete Alice.
+    let press = fake::button_press(
+        BOB,
+        Some(GUILD),
+        CHANNEL,
+        asked.json.clone(),
+        &format!("fc:delete:{ALICE}"),
+    );
+    assert!(interact(&fake, &press).await["data"]["content"]
+        .as_str()
+        .unwrap()
+        .contains("not yours"));
+    let alice_rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM activity_log WHERE user_id = $1")
+            .bind(ALICE as i64)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(alice_rows, 1);
+
+    let press = fake::button_press(
+        ALICE,
+        Some(GUILD),
+        CHANNEL,
+        asked.json,
+        &format!("fc:delete:{ALICE}"),
+    );
+    let body = interact(&fake, &press).await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("everything about you is deleted"),
+        "{body}"
+    );
+    for table in ["activity_log", "guided_sessions", "timeline"] {
+        let n: i64 =
+            sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE user_id = $1"))
+                .bind(ALICE as i64)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(n, 0, "{table} still has Alice's rows");
+    }
+    let users: Vec<i64> = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(users, vec![BOB as i64], "only Bob is left");
+    let bob_pending: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM timeline WHERE user_id = $1 AND state = 'pending'",
+    )
+    .bind(BOB as i64)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(bob_pending > 0, "Bob's reminders are untouched");
     running.stop().await.unwrap();
     assert_no_unexpected(&fake);
 }

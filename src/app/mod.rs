@@ -2,6 +2,7 @@
 //! and a `Reply`. Discord and the console both go through here, so the two
 //! can never drift apart.
 
+pub mod export;
 pub mod text;
 
 use std::sync::Arc;
@@ -63,6 +64,11 @@ pub enum Command {
     },
     Resume,
     RestDays(RestDays),
+    /// Everything stored about the user, as JSON.
+    Export,
+    /// Asks for confirmation before deleting.
+    DeleteAsk,
+    DeleteConfirmed,
     Progress,
     Help,
     /// A reply: typed text already parsed, or a button.
@@ -228,6 +234,11 @@ pub enum Reply {
         was_paused: bool,
     },
     RestDaysSet(RestDays),
+    Export(serde_json::Value),
+    DeleteAsk,
+    Deleted {
+        anything: bool,
+    },
     NotUnderstood,
     /// Something the user must do differently; changes nothing.
     Problem(String),
@@ -264,6 +275,15 @@ impl Coach {
             content,
             clock,
         }
+    }
+
+    /// The introduction for a user's very first message, once.
+    pub async fn welcome_once(&self, user: UserId) -> Result<Option<&'static str>, CoachError> {
+        Ok(self
+            .store
+            .mark_welcomed(user)
+            .await?
+            .then_some(text::WELCOME))
     }
 
     pub fn store(&self) -> &Store {
@@ -343,6 +363,11 @@ impl Coach {
                 self.store.set_rest_days(user, days).await?;
                 Ok(Reply::RestDaysSet(days))
             }
+            Command::Export => Ok(Reply::Export(self.export(user, now).await?)),
+            Command::DeleteAsk => Ok(Reply::DeleteAsk),
+            Command::DeleteConfirmed => Ok(Reply::Deleted {
+                anything: self.store.delete_user(user).await?,
+            }),
             Command::Progress => Ok(Reply::Progress(self.progress(&settings, now).await?)),
             Command::Help => Ok(Reply::Help),
             Command::Reply(intent) => self.reply(&settings, source, intent, now).await,

@@ -15,6 +15,12 @@ use crate::store::LogWrite;
 pub const SAFETY: &str = "footcoach is a coach, not a clinician: this is not medical advice. \
 Stop at once if you feel sharp pain, and see a clinician for pain that lasts or keeps coming back.";
 
+/// The first message to a new user, sent once.
+pub const WELCOME: &str = "Hi, I am footcoach: I coach a short daily foot routine. /routine today shows it, \
+/routine start walks you through it, /remind set gives you a daily reminder, and \"done\" logs your day. \
+I am a coach, not a clinician: this is not medical advice. Stop at once if you feel sharp pain. \
+To turn everything off: /remind off stops reminders, /mydata delete removes everything about you.";
+
 /// The words a reply may use, for "not understood" and for help.
 pub const REPLY_WORDS: &str = "done, skip, pain 0-10 (like \"pain 3\"), snooze, stop";
 
@@ -79,6 +85,7 @@ pub fn help() -> String {
          /settings restdays sat sun   weekly rest days (or none)\n\
          /remind pause until:2027-01-05, /remind resume   a holiday\n\
          /progress           your streak and this week\n\
+         /mydata export, /mydata delete   your data as JSON, or delete it all\n\
          \n\
          Answer with: {REPLY_WORDS}.\n\
          \n\
@@ -294,6 +301,15 @@ pub fn render(reply: &Reply, style: TimeStyle) -> String {
         ),
         Reply::FollowupSet { at: Some(at) } => format!("Evening nudge set for {at}, on days the routine is not done yet."),
         Reply::FollowupSet { at: None } => "Evening nudge off.".to_owned(),
+        Reply::Export(data) => format!(
+            "Your data: {} log entries, {} sessions (JSON, format version {}).",
+            data["log"].as_array().map_or(0, Vec::len),
+            data["sessions"].as_array().map_or(0, Vec::len),
+            super::export::EXPORT_VERSION
+        ),
+        Reply::DeleteAsk => "This deletes everything footcoach keeps about you: settings, reminders, every log entry and session. It cannot be undone.".to_owned(),
+        Reply::Deleted { anything: true } => "Done: everything about you is deleted and no reminder will come. If you talk to me again, I start fresh.".to_owned(),
+        Reply::Deleted { anything: false } => "There was nothing stored about you.".to_owned(),
         Reply::Paused(p) => format!(
             "Paused until {} (inclusive): no reminders or nudges, and these days neither break nor extend your streak. Back early? /remind resume",
             p.until.format("%A %-d %B %Y")

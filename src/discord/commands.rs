@@ -26,6 +26,11 @@ async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
             .set_last_channel(user, ctx.channel_id().get() as i64)
             .await?;
     }
+    let welcome = match command {
+        // Someone deleting their data is not greeted (and not re-created).
+        Command::DeleteAsk | Command::Export => None,
+        _ => coach.welcome_once(user).await?,
+    };
     let work = coach.handle(user, Source::DiscordCommand, command);
     tokio::pin!(work);
     let reply = tokio::select! {
@@ -35,7 +40,8 @@ async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
             work.await?
         }
     };
-    ctx.send(outgoing(&reply, user).into_poise()).await?;
+    ctx.send(outgoing(&reply, user).with_welcome(welcome).into_poise())
+        .await?;
     Ok(())
 }
 
@@ -214,6 +220,35 @@ pub async fn settings_restdays(
     }
 }
 
+/// Your own data: export it, or delete it all.
+#[poise::command(
+    slash_command,
+    subcommands("mydata_export", "mydata_delete"),
+    subcommand_required
+)]
+pub async fn mydata(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Everything footcoach keeps about you, as a JSON file only you see.
+#[poise::command(slash_command, rename = "export")]
+pub async fn mydata_export(ctx: Context<'_>) -> Result<(), Error> {
+    answer(ctx, Command::Export).await
+}
+
+/// Delete everything footcoach keeps about you (asks to confirm).
+#[poise::command(slash_command, rename = "delete")]
+pub async fn mydata_delete(ctx: Context<'_>) -> Result<(), Error> {
+    answer(ctx, Command::DeleteAsk).await
+}
+
 pub fn all() -> Vec<poise::Command<super::Data, Error>> {
-    vec![routine(), remind(), progress(), settings(), help()]
+    vec![
+        routine(),
+        remind(),
+        progress(),
+        settings(),
+        mydata(),
+        help(),
+    ]
 }

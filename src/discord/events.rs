@@ -47,6 +47,7 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
     } else {
         Source::DiscordReply
     };
+    let welcome = coach.welcome_once(user).await?;
     let reply = coach.handle(user, source, Command::Reply(intent)).await?;
     if is_dm {
         // Cached so a reminder costs one request; a no-op when unchanged.
@@ -55,7 +56,7 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
             .set_dm_channel(user, msg.channel_id.get() as i64)
             .await?;
     }
-    let mut message = outgoing(&reply, user).into_message();
+    let mut message = outgoing(&reply, user).with_welcome(welcome).into_message();
     if !is_dm {
         message = message.reference_message(msg);
     }
@@ -78,13 +79,16 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
             Action::Skip => Command::Reply(Intent::Skip),
             Action::Stop => Command::Reply(Intent::Stop),
             Action::Snooze => Command::Reply(Intent::Snooze),
+            Action::Delete => Command::DeleteConfirmed,
         };
-        let reply = framework
-            .user_data
-            .coach
-            .handle(owner, Source::DiscordButton, command)
-            .await?;
-        outgoing(&reply, owner)
+        let coach = &framework.user_data.coach;
+        let welcome = if action == Action::Delete {
+            None
+        } else {
+            coach.welcome_once(owner).await?
+        };
+        let reply = coach.handle(owner, Source::DiscordButton, command).await?;
+        outgoing(&reply, owner).with_welcome(welcome)
     };
     press
         .create_response(

@@ -24,6 +24,8 @@ pub enum Action {
     Skip,
     Stop,
     Snooze,
+    /// Confirms `/mydata delete`.
+    Delete,
 }
 
 impl Action {
@@ -34,6 +36,7 @@ impl Action {
             Action::Skip => "skip",
             Action::Stop => "stop",
             Action::Snooze => "snooze",
+            Action::Delete => "delete",
         }
     }
 
@@ -53,6 +56,7 @@ impl Action {
             "skip" => Action::Skip,
             "stop" => Action::Stop,
             "snooze" => Action::Snooze,
+            "delete" => Action::Delete,
             _ => return None,
         };
         let owner = parts.next()?.parse().ok()?;
@@ -67,6 +71,8 @@ pub struct Outgoing {
     pub embeds: Vec<CreateEmbed>,
     pub components: Vec<CreateActionRow>,
     pub ephemeral: bool,
+    /// A file to attach: name and bytes.
+    pub file: Option<(String, Vec<u8>)>,
 }
 
 impl Outgoing {
@@ -84,6 +90,17 @@ impl Outgoing {
         }
     }
 
+    /// Puts the one-time introduction in front of the answer.
+    pub fn with_welcome(mut self, welcome: Option<&str>) -> Self {
+        if let Some(w) = welcome {
+            self.content = Some(match self.content.take() {
+                Some(c) => format!("{w}\n\n{c}"),
+                None => w.to_owned(),
+            });
+        }
+        self
+    }
+
     pub fn into_poise(self) -> poise::CreateReply {
         let mut r = poise::CreateReply::default()
             .ephemeral(self.ephemeral)
@@ -93,6 +110,9 @@ impl Outgoing {
         }
         for embed in self.embeds {
             r = r.embed(embed);
+        }
+        if let Some((name, bytes)) = self.file {
+            r = r.attachment(serenity::CreateAttachment::bytes(bytes, name));
         }
         r
     }
@@ -209,6 +229,7 @@ pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
                 embeds: vec![prompt_embed(&s.first)],
                 components: vec![prompt_buttons(owner)],
                 ephemeral: false,
+                file: None,
             }
         }
         Reply::Logged { next: Some(p), .. } => Outgoing {
@@ -216,10 +237,25 @@ pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
             embeds: vec![prompt_embed(p)],
             components: vec![prompt_buttons(owner)],
             ephemeral: false,
+            file: None,
         },
-        Reply::Problem(_) | Reply::NotUnderstood => {
+        Reply::Problem(_) | Reply::NotUnderstood | Reply::Deleted { .. } => {
             Outgoing::ephemeral(render(reply, TimeStyle::Discord))
         }
+        Reply::Export(data) => Outgoing {
+            file: Some((
+                "footcoach-data.json".to_owned(),
+                serde_json::to_vec_pretty(data).unwrap_or_default(),
+            )),
+            ..Outgoing::ephemeral(render(reply, TimeStyle::Discord))
+        },
+        Reply::DeleteAsk => Outgoing {
+            components: vec![buttons(
+                owner,
+                &[(Action::Delete, "Delete everything", ButtonStyle::Danger)],
+            )],
+            ..Outgoing::ephemeral(render(reply, TimeStyle::Discord))
+        },
         other => Outgoing::text(render(other, TimeStyle::Discord)),
     }
 }
@@ -304,6 +340,7 @@ pub fn notice_message(notice: &Notice, owner: UserId) -> Outgoing {
             embeds: vec![prompt_embed(p)],
             components: vec![prompt_buttons(owner)],
             ephemeral: false,
+            file: None,
         },
         Notice::SessionOver { routine_name } => Outgoing::text(format!(
             "Time is up for the last step of {routine_name}. Say done to log today, or skip. Well done for showing up!"

@@ -162,6 +162,36 @@ impl Store {
         Ok(())
     }
 
+    /// Records that the user was welcomed; true only the first time.
+    pub async fn mark_welcomed(&self, id: UserId) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "INSERT INTO users (id, welcomed_at) VALUES ($1, now())
+             ON CONFLICT (id) DO UPDATE SET welcomed_at = now() WHERE users.welcomed_at IS NULL",
+        )
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes every row about the user, in one transaction; pending sends go
+    /// with them. Returns whether there was anything.
+    pub async fn delete_user(&self, id: UserId) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for table in ["timeline", "activity_log", "guided_sessions"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let gone = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(gone.rows_affected() == 1)
+    }
+
     pub async fn set_rest_days(&self, id: UserId, days: RestDays) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO users (id, rest_days) VALUES ($1, $2)

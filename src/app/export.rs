@@ -1,0 +1,94 @@
+//! `/mydata export`: everything stored about a user, as JSON.
+//!
+//! Layout, version 1 (new fields may be added; a renamed or removed field
+//! raises `version`):
+//!
+//! ```text
+//! { "format": "footcoach-export", "version": 1, "exported_at": RFC 3339,
+//!   "user": { "id", "timezone", "reminder_time", "followup_time",
+//!             "rest_days": ["Sat", ...], "pause": {"from", "until"} | null,
+//!             "dm_channel_id" },
+//!   "log": [ { "local_date", "routine", "step" (0 = whole routine),
+//!              "outcome": "done" | "skip" | "pain", "pain", "source", "logged_at" } ],
+//!   "sessions": [ { "id", "local_date", "routine", "current_step", "state", "started_at" } ],
+//!   "timeline": [ { "kind", "due_at", "local_date", "state" } ] }
+//! ```
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::{Coach, CoachError};
+use crate::coach::progress::LogOutcome;
+use crate::coach::WEEK;
+use crate::store::{SessionState, UserId};
+
+pub const EXPORT_VERSION: u32 = 1;
+
+impl Coach {
+    pub async fn export(&self, user: UserId, now: DateTime<Utc>) -> Result<Value, CoachError> {
+        let store = self.store();
+        let settings = store.user(user).await?;
+        let log: Vec<Value> = store
+            .history(user)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let (outcome, pain) = match e.outcome {
+                    LogOutcome::Done => ("done", None),
+                    LogOutcome::Skip => ("skip", None),
+                    LogOutcome::Pain(p) => ("pain", Some(p.get())),
+                };
+                json!({
+                    "local_date": e.local_date, "routine": e.routine_id, "step": e.step,
+                    "outcome": outcome, "pain": pain, "source": e.source, "logged_at": e.at,
+                })
+            })
+            .collect();
+        let sessions: Vec<Value> = store
+            .sessions(user)
+            .await?
+            .into_iter()
+            .map(|s| {
+                let state = match s.state {
+                    SessionState::Active => "active",
+                    SessionState::Finished => "finished",
+                    SessionState::Stopped => "stopped",
+                };
+                json!({
+                    "id": s.id, "local_date": s.local_date, "routine": s.routine_id,
+                    "current_step": s.current_step, "state": state, "started_at": s.started_at,
+                })
+            })
+            .collect();
+        let timeline: Vec<Value> = store
+            .timeline_of(user)
+            .await?
+            .into_iter()
+            .map(|(kind, due_at, local_date, state)| {
+                json!({ "kind": kind.as_str(), "due_at": due_at, "local_date": local_date, "state": state })
+            })
+            .collect();
+        let rest_days: Vec<String> = WEEK
+            .iter()
+            .filter(|d| settings.rest_days.contains(**d))
+            .map(|d| d.to_string())
+            .collect();
+        Ok(json!({
+            "format": "footcoach-export",
+            "version": EXPORT_VERSION,
+            "exported_at": now,
+            "user": {
+                "id": user.0.to_string(),
+                "timezone": settings.timezone.map(|t| t.name()),
+                "reminder_time": settings.remind_at.map(|t| t.to_string()),
+                "followup_time": settings.followup_at.map(|t| t.to_string()),
+                "rest_days": rest_days,
+                "pause": settings.pause.map(|p| json!({"from": p.from, "until": p.until})),
+                "dm_channel_id": settings.dm_channel_id.map(|c| c.to_string()),
+            },
+            "log": log,
+            "sessions": sessions,
+            "timeline": timeline,
+        }))
+    }
+}
