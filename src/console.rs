@@ -238,6 +238,21 @@ async fn answer(
     match &reply {
         Reply::Deleted { .. } => return Ok((render(&reply, TimeStyle::Discord), Next::Quit)),
         Reply::Export(data) => return Ok((export_to_file(name, data), Next::Continue)),
+        Reply::Progress(p) => {
+            let file = format!("footcoach-progress-{}.png", safe_file_part(name));
+            let note = match std::fs::write(&file, crate::chart::progress_png(p)) {
+                Ok(()) => {
+                    let shown =
+                        std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone().into());
+                    format!("Your calendar of the last 12 weeks: {}", shown.display())
+                }
+                Err(e) => format!("(Could not write the calendar picture {file}: {e})"),
+            };
+            return Ok((
+                format!("{}\n{note}", render(&reply, TimeStyle::Discord)),
+                Next::Continue,
+            ));
+        }
         Reply::DeleteAsk => {
             let text = format!(
                 "{} Type /mydata delete confirm to go ahead.",
@@ -255,10 +270,9 @@ async fn answer(
     Ok((render(&reply, style), Next::Continue))
 }
 
-/// Writes an export to footcoach-data-NAME.json in the working directory.
-fn export_to_file(name: &str, data: &serde_json::Value) -> String {
-    let safe: String = name
-        .chars()
+/// A user name made safe for a file name.
+fn safe_file_part(name: &str) -> String {
+    name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
                 c
@@ -266,8 +280,12 @@ fn export_to_file(name: &str, data: &serde_json::Value) -> String {
                 '_'
             }
         })
-        .collect();
-    let path = std::path::PathBuf::from(format!("footcoach-data-{safe}.json"));
+        .collect()
+}
+
+/// Writes an export to footcoach-data-NAME.json in the working directory.
+fn export_to_file(name: &str, data: &serde_json::Value) -> String {
+    let path = std::path::PathBuf::from(format!("footcoach-data-{}.json", safe_file_part(name)));
     let written = serde_json::to_vec_pretty(data)
         .map_err(std::io::Error::other)
         .and_then(|bytes| std::fs::write(&path, bytes));

@@ -1,6 +1,7 @@
 //! footcoach: a coach for a daily foot routine, on Discord and in a terminal.
 
 pub mod app;
+pub mod chart;
 pub mod clock;
 pub mod coach;
 pub mod config;

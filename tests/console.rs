@@ -124,6 +124,12 @@ async fn a_whole_morning_in_the_console_lands_in_the_database() {
     assert!(stdout.contains(": done. Logged."), "{stdout}");
     assert!(stdout.contains("already logged"), "{stdout}");
     assert!(stdout.contains("Current streak: 1 day."), "{stdout}");
+    let picture = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Your calendar of the last 12 weeks: "))
+        .expect("/progress names its picture");
+    let bytes = std::fs::read(picture).expect("the picture is written");
+    assert!(bytes.starts_with(b"\x89PNG"), "a PNG");
 
     let mut conn = server().database(&db).connect().await.unwrap();
     let user =

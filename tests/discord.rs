@@ -616,6 +616,18 @@ async fn routine_start_progress_and_help(pool: PgPool) {
     assert_eq!(session, ("active".to_owned(), 1));
 
     let body = command(&fake, ALICE, ("progress".into(), json!([]))).await;
+    let picture = fake
+        .calls()
+        .into_iter()
+        .rev()
+        .find(|c| c.path.ends_with("/callback") && !c.files.is_empty())
+        .expect("/progress attaches its picture");
+    assert_eq!(picture.files[0].0, "progress.png");
+    assert!(
+        picture.files[0].1 > 1000 && picture.files[0].1 < 100 * 1024,
+        "{:?}",
+        picture.files
+    );
     assert!(
         body["data"]["content"]
             .as_str()

@@ -29,6 +29,9 @@ pub struct LogEntry {
     pub at: DateTime<Utc>,
 }
 
+/// Weeks shown in the progress picture.
+pub const RECENT_WEEKS: u64 = 12;
+
 /// How a local day went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DayStatus {
@@ -134,6 +137,8 @@ pub struct Progress {
     pub best_streak: u32,
     /// Monday to Sunday of the week holding `today`; days after today are `None`.
     pub week: Vec<(NaiveDate, Option<DayStatus>)>,
+    /// The last `RECENT_WEEKS` weeks, Monday first, the same way.
+    pub recent: Vec<(NaiveDate, Option<DayStatus>)>,
     /// Minutes of exercise logged, all time.
     pub total_minutes: u32,
     pub days_done: u32,
@@ -205,19 +210,19 @@ impl Calendar<'_> {
             }
         }
 
+        // The last RECENT_WEEKS weeks, Monday first, ending with this week's Sunday.
         let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-        let week_statuses = self.statuses(entries, monday, today);
-        let week = (0..7)
+        let start = monday - Days::new(7 * (RECENT_WEEKS - 1));
+        let known = self.statuses(entries, start.max(first), today);
+        let recent: Vec<(NaiveDate, Option<DayStatus>)> = (0..7 * RECENT_WEEKS)
             .map(|i| {
-                let date = monday + Days::new(i);
-                // Days before the first entry are blank, not "missed".
-                let status = week_statuses
-                    .iter()
-                    .find(|(d, _)| *d == date && *d >= first)
-                    .map(|(_, s)| *s);
+                let date = start + Days::new(i);
+                // Days before the first entry are blank, not "missed"; so are days to come.
+                let status = known.iter().find(|(d, _)| *d == date).map(|(_, s)| *s);
                 (date, status)
             })
             .collect();
+        let week = recent[recent.len() - 7..].to_vec();
 
         let total_seconds: u32 = days.values().map(|d| d.minutes_seconds(self.content)).sum();
         Progress {
@@ -225,6 +230,7 @@ impl Calendar<'_> {
             current_streak: current,
             best_streak: best,
             week,
+            recent,
             total_minutes: (total_seconds + 30) / 60,
             days_done: statuses.iter().filter(|(_, s)| s.extends_streak()).count() as u32,
         }

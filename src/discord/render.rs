@@ -249,6 +249,10 @@ pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
             )),
             ..Outgoing::ephemeral(render(reply, TimeStyle::Discord))
         },
+        Reply::Progress(p) => Outgoing {
+            file: Some(("progress.png".to_owned(), crate::chart::progress_png(p))),
+            ..Outgoing::text(render(reply, TimeStyle::Discord))
+        },
         Reply::DeleteAsk => Outgoing {
             components: vec![buttons(
                 owner,

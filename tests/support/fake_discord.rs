@@ -2249,7 +2249,7 @@ fn put_commands(st: &mut StateInner, scope: Option<u64>, body: &Value) -> Reply 
             }),
         );
     }
-    creates.extend(std::iter::repeat(Instant::now()).take(new_names));
+    creates.extend(std::iter::repeat_n(Instant::now(), new_names));
 
     let mut stored = Vec::new();
     for c in list {
@@ -2907,7 +2907,7 @@ fn check_command_interaction(
             c["dm_permission"].as_bool() != Some(false)
                 && c["contexts"]
                     .as_array()
-                    .map_or(true, |ctx| ctx.iter().any(|v| v.as_u64() == Some(1)))
+                    .is_none_or(|ctx| ctx.iter().any(|v| v.as_u64() == Some(1)))
         }),
     };
     let Some(command) = command else {
