@@ -175,6 +175,7 @@ where
     let worker =
         Scheduler::new(coach.clone(), ConsoleMessenger { out: notices_tx }, options).spawn();
 
+    let mut deleted = false;
     let mut lines = input.lines();
     loop {
         if interactive {
@@ -200,6 +201,7 @@ where
                 Ok((text, Next::Quit)) => {
                     output.write_all(text.as_bytes()).await?;
                     output.write_all(b"\n").await?;
+                    deleted = true;
                     break;
                 }
                 Ok((text, Next::Continue)) => text,
@@ -214,7 +216,7 @@ where
         output.write_all(b"\n").await?;
     }
     worker.stop().await;
-    if interactive {
+    if interactive && !deleted {
         output.write_all(b"\nBye. Everything is saved.\n").await?;
     }
     output.flush().await?;
