@@ -164,6 +164,10 @@ async fn a_whole_morning_in_the_console_lands_in_the_database() {
         stdout.contains("Reminder every day at 07:30 (America/New_York)"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("Evening nudge at 19:00"),
+        "the default nudge is shown: {stdout}"
+    );
     assert!(stdout.contains("Current streak: 1 day."), "{stdout}");
     drop_database(&db).await;
 }

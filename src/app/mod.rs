@@ -194,7 +194,12 @@ pub enum Reply {
     ReminderShow {
         reminder: Option<ReminderView>,
         timezone: Option<Timezone>,
+        /// A pause still running or to come.
         pause: Option<Pause>,
+        followup: Option<LocalTime>,
+        rest_days: RestDays,
+        /// Discord refused to DM the user, so reminders are paused.
+        dm_blocked: bool,
     },
     ReminderOff {
         was_on: bool,
@@ -315,7 +320,12 @@ impl Coach {
             Command::RemindShow => Ok(Reply::ReminderShow {
                 reminder: reminder_view(&settings, now),
                 timezone: settings.timezone,
-                pause: settings.pause,
+                pause: settings
+                    .pause
+                    .filter(|p| p.until >= self.today_of(&settings, now)),
+                followup: settings.followup_at,
+                rest_days: settings.rest_days,
+                dm_blocked: settings.dm_blocked,
             }),
             Command::RemindOff => {
                 let was_on = self.store.clear_reminder(user).await?;

@@ -227,6 +227,9 @@ pub fn render(reply: &Reply, style: TimeStyle) -> String {
             reminder,
             timezone,
             pause,
+            followup,
+            rest_days,
+            dm_blocked,
         } => {
             let mut out = vec![match reminder {
                 Some(r) => reminder_line(r, style),
@@ -237,8 +240,20 @@ pub fn render(reply: &Reply, style: TimeStyle) -> String {
                     out.push(format!("Your timezone: {tz}."));
                 }
             }
+            if reminder.is_some() {
+                out.push(match followup {
+                    Some(t) => format!("Evening nudge at {t} on days not done yet (/settings followup off to stop it)."),
+                    None => "No evening nudge.".to_owned(),
+                });
+            }
+            if !rest_days.is_empty() {
+                out.push(format!("Rest days: {rest_days}."));
+            }
             if let Some(p) = pause {
                 out.push(format!("Paused from {} until {}.", p.from.format("%-d %B %Y"), p.until.format("%-d %B %Y")));
+            }
+            if *dm_blocked {
+                out.push("Reminders are paused: I could not send you a direct message. Allow DMs from server members, then /remind set again.".to_owned());
             }
             out.join("\n")
         }
