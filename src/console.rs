@@ -108,10 +108,17 @@ pub fn parse_line(raw: &str) -> Line {
                 Err(e) => Line::Usage(format!("{e}: /settings restdays sat sun, or none")),
             }
         }
+        (["settings", "painprompt"], 3) => match words[2].to_ascii_lowercase().as_str() {
+            "on" => Line::Command(Command::PainPrompt(true)),
+            "off" => Line::Command(Command::PainPrompt(false)),
+            _ => Line::Usage("Type /settings painprompt on or /settings painprompt off".to_owned()),
+        },
         (["settings", ..], _) => Line::Usage(
-            "Type /settings followup 19:00 (or off), or /settings restdays sat sun (or none)"
+            "Type /settings followup 19:00 (or off), /settings restdays sat sun (or none), or /settings painprompt on|off"
                 .to_owned(),
         ),
+        (["level", "down"], 2) => Line::Command(Command::LevelDown),
+        (["level", ..], _) => Line::Usage("Type /level down".to_owned()),
         (["mydata", "export"], 2) => Line::Command(Command::Export),
         (["mydata", "delete"], 2) => Line::Command(Command::DeleteAsk),
         (["mydata", "delete"], 3) if words[2].eq_ignore_ascii_case("confirm") => {

@@ -101,6 +101,20 @@ impl Dose {
         }
     }
 
+    /// The dose at `percent` of its holds, repetitions and timed seconds
+    /// (sets stay as they are), never below one.
+    pub fn scaled(&self, percent: u32) -> Dose {
+        let scale = |v: Option<u32>| {
+            v.map(|v| ((u64::from(v) * u64::from(percent) + 50) / 100).max(1) as u32)
+        };
+        Dose {
+            hold_seconds: scale(self.hold_seconds),
+            reps: scale(self.reps),
+            seconds: scale(self.seconds),
+            ..self.clone()
+        }
+    }
+
     /// Seconds of work in the whole dose: every set, every side.
     pub fn work_seconds(&self) -> u32 {
         self.sets * self.sides() * self.set_seconds()
@@ -184,15 +198,60 @@ pub struct Routine {
     pub minutes: u32,
     pub summary: String,
     pub steps: Vec<RoutineStep>,
+    /// Levels as percentages of the steps' holds, repetitions and timed
+    /// stretches, easiest first; the level at 100 is where people start.
+    #[serde(default = "standard_levels")]
+    pub levels: Vec<u32>,
+    /// Completed days with low pain that move a user up one level.
+    #[serde(default = "default_level_up_after")]
+    pub level_up_after: u32,
+}
+
+fn standard_levels() -> Vec<u32> {
+    vec![100]
+}
+
+fn default_level_up_after() -> u32 {
+    5
+}
+
+impl Routine {
+    /// The 1-based level whose percentage is 100.
+    pub fn standard_level(&self) -> u8 {
+        self.levels
+            .iter()
+            .position(|p| *p == 100)
+            .map_or(1, |i| i as u8 + 1)
+    }
+
+    /// The percentage of `level`, clamped to the levels that exist.
+    pub fn level_percent(&self, level: u8) -> u32 {
+        let i = usize::from(level.max(1) - 1).min(self.levels.len().saturating_sub(1));
+        self.levels.get(i).copied().unwrap_or(100)
+    }
+
+    /// `level`, or the standard level for 0 (a session started before levels).
+    pub fn level_or_standard(&self, level: u8) -> u8 {
+        if level == 0 {
+            self.standard_level()
+        } else {
+            level.min(self.top_level())
+        }
+    }
+
+    pub fn top_level(&self) -> u8 {
+        self.levels.len().max(1) as u8
+    }
 }
 
 /// A routine step joined with its exercise, ready to show or time.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct StepView<'a> {
     /// 1-based position in the routine.
     pub number: u32,
     pub exercise: &'a Exercise,
-    pub dose: &'a Dose,
+    /// The dose at the level asked for.
+    pub dose: Dose,
     pub rest_after_seconds: u32,
 }
 
@@ -313,8 +372,14 @@ impl Content {
         &self.routines[&self.plan[&day]]
     }
 
-    /// The steps of a routine joined with their exercises.
+    /// The steps of a routine joined with their exercises, at its standard level.
     pub fn steps<'a>(&'a self, routine: &'a Routine) -> Vec<StepView<'a>> {
+        self.steps_at(routine, routine.standard_level())
+    }
+
+    /// The steps of a routine at `level` (1-based, clamped to the routine's levels).
+    pub fn steps_at<'a>(&'a self, routine: &'a Routine, level: u8) -> Vec<StepView<'a>> {
+        let percent = routine.level_percent(level);
         routine
             .steps
             .iter()
@@ -324,7 +389,7 @@ impl Content {
                 StepView {
                     number,
                     exercise,
-                    dose: step.dose.as_ref().unwrap_or(&exercise.dose),
+                    dose: step.dose.as_ref().unwrap_or(&exercise.dose).scaled(percent),
                     rest_after_seconds: step.rest_after_seconds,
                 }
             })

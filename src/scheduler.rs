@@ -442,7 +442,8 @@ impl<M: Messenger> Scheduler<M> {
             return None;
         };
         let of = routine.steps.len() as u32;
-        match step_at(self.coach.content(), routine, step, now) {
+        let level = routine.level_or_standard(session.level);
+        match step_at(self.coach.content(), routine, level, step, now) {
             Some(timed) => {
                 outcome.session_moves.push(SessionMove {
                     session_id,
@@ -571,5 +572,7 @@ fn settings_of(row: &DueSend) -> UserSettings {
         followup_at: row.followup_at,
         dm_blocked: row.dm_blocked,
         last_channel_id: row.last_channel_id,
+        level: row.level,
+        ask_pain: false,
     }
 }

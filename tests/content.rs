@@ -885,3 +885,50 @@ fn plan_without_a_week_table() {
     expect(&errors, "plan.toml", "weak", &["not a known top-level key"]);
     expect(&errors, "plan.toml", "week", &["is missing"]);
 }
+
+#[test]
+fn levels_must_include_100_rise_and_stay_in_range() {
+    let routines = std::fs::read_to_string("content/routines.toml").unwrap();
+    for (levels, expect) in [
+        ("levels = [60, 130, 160]", "no level at 100"),
+        ("levels = [100, 60, 130]", "easiest to hardest"),
+        ("levels = [20, 100]", "outside 40% to 250%"),
+        ("levels = []", "1 to 6"),
+    ] {
+        let broken = routines.replacen("levels = [60, 100, 130, 160]", levels, 1);
+        let err = Content::from_sources(Sources {
+            origin: None,
+            exercises: std::fs::read_to_string("content/exercises.toml").unwrap(),
+            routines: broken,
+            plan: std::fs::read_to_string("content/plan.toml").unwrap(),
+        })
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("routines.toml")
+                && text.contains("routine \"morning\"")
+                && text.contains(expect),
+            "{levels}: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_level_scales_holds_and_reps_but_not_sets() {
+    let content = Content::embedded().unwrap();
+    let morning = content.routine("morning").unwrap();
+    assert_eq!(morning.standard_level(), 2);
+    let standard = content.steps_at(morning, 2);
+    let easy = content.steps_at(morning, 1);
+    let hard = content.steps_at(morning, 4);
+    for ((s, e), h) in standard.iter().zip(&easy).zip(&hard) {
+        assert_eq!(s.dose.sets, e.dose.sets);
+        assert!(
+            e.dose.work_seconds() < s.dose.work_seconds()
+                && s.dose.work_seconds() < h.dose.work_seconds()
+        );
+    }
+    assert_eq!(content.steps(morning)[0].dose, standard[0].dose);
+    // Beyond the last level stays at the last.
+    assert_eq!(content.steps_at(morning, 9)[0].dose, hard[0].dose);
+}

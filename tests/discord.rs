@@ -89,7 +89,7 @@ async fn start_up_registers_once_with_non_privileged_intents(pool: PgPool) {
     names.sort();
     assert_eq!(
         names,
-        ["help", "mydata", "progress", "remind", "routine", "settings"]
+        ["help", "level", "mydata", "progress", "remind", "routine", "settings"]
     );
     let remind = put
         .body
@@ -952,6 +952,66 @@ async fn mydata_export_and_delete_are_for_the_user_alone(pool: PgPool) {
     .await
     .unwrap();
     assert!(bob_pending > 0, "Bob's reminders are untouched");
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn level_down_and_the_pain_question_setting(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = start(&pool, &fake).await;
+    let body = command(&fake, ALICE, sub("level", "down", json!([]))).await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("gentler: level 1 of 4"),
+        "{body}"
+    );
+    let body = command(&fake, ALICE, sub("level", "down", json!([]))).await;
+    assert!(
+        ephemeral(&body)
+            && body["data"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("easiest level"),
+        "{body}"
+    );
+    let body = command(
+        &fake,
+        ALICE,
+        sub(
+            "settings",
+            "painprompt",
+            json!([{"name": "ask", "type": 3, "value": "maybe"}]),
+        ),
+    )
+    .await;
+    assert!(ephemeral(&body), "{body}");
+    let body = command(
+        &fake,
+        ALICE,
+        sub(
+            "settings",
+            "painprompt",
+            json!([{"name": "ask", "type": 3, "value": "off"}]),
+        ),
+    )
+    .await;
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("will not ask"),
+        "{body}"
+    );
+    let (level, ask): (Option<i16>, bool) =
+        sqlx::query_as("SELECT level, ask_pain FROM users WHERE id = $1")
+            .bind(ALICE as i64)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((level, ask), (Some(1), false));
     running.stop().await.unwrap();
     assert_no_unexpected(&fake);
 }

@@ -197,7 +197,7 @@ async fn sessions_start_advance_and_end(pool: PgPool) {
     store.user(id).await.unwrap();
     assert_eq!(store.active_session(id).await.unwrap(), None);
     let s = store
-        .start_session(id, day(14), "morning", at(7, 1), at(7, 0))
+        .start_session(id, day(14), "morning", 0, at(7, 1), at(7, 0))
         .await
         .unwrap();
     assert_eq!((s.current_step, s.state), (1, SessionState::Active));
@@ -211,7 +211,7 @@ async fn sessions_start_advance_and_end(pool: PgPool) {
 
     // Starting again stops the running one: one active session per user.
     let s2 = store
-        .start_session(id, day(14), "short", at(8, 1), at(8, 0))
+        .start_session(id, day(14), "short", 0, at(8, 1), at(8, 0))
         .await
         .unwrap();
     assert_eq!(store.active_session(id).await.unwrap().unwrap().id, s2.id);
@@ -241,7 +241,7 @@ async fn deleting_a_user_removes_their_rows(pool: PgPool) {
         .await
         .unwrap();
     store
-        .start_session(id, day(14), "morning", at(7, 1), at(7, 0))
+        .start_session(id, day(14), "morning", 0, at(7, 1), at(7, 0))
         .await
         .unwrap();
     sqlx::query("DELETE FROM users WHERE id = $1")

@@ -7,7 +7,8 @@
 //! { "format": "footcoach-export", "version": 1, "exported_at": RFC 3339,
 //!   "user": { "id", "timezone", "reminder_time", "followup_time",
 //!             "rest_days": ["Sat", ...], "pause": {"from", "until"} | null,
-//!             "dm_channel_id" },
+//!             "dm_channel_id", "level" (null: standard), "ask_pain" },
+//!   "level_changes": [ { "at", "from", "to", "reason" } ],
 //!   "log": [ { "local_date", "routine", "step" (0 = whole routine),
 //!              "outcome": "done" | "skip" | "pain", "pain", "source", "logged_at" } ],
 //!   "sessions": [ { "id", "local_date", "routine", "current_step", "state", "started_at" } ],
@@ -68,6 +69,12 @@ impl Coach {
                 json!({ "kind": kind.as_str(), "due_at": due_at, "local_date": local_date, "state": state })
             })
             .collect();
+        let level_changes: Vec<Value> = store
+            .level_changes(user)
+            .await?
+            .into_iter()
+            .map(|(at, from, to, reason)| json!({ "at": at, "from": from, "to": to, "reason": reason }))
+            .collect();
         let rest_days: Vec<String> = WEEK
             .iter()
             .filter(|d| settings.rest_days.contains(**d))
@@ -85,7 +92,10 @@ impl Coach {
                 "rest_days": rest_days,
                 "pause": settings.pause.map(|p| json!({"from": p.from, "until": p.until})),
                 "dm_channel_id": settings.dm_channel_id.map(|c| c.to_string()),
+                "level": settings.level,
+                "ask_pain": settings.ask_pain,
             },
+            "level_changes": level_changes,
             "log": log,
             "sessions": sessions,
             "timeline": timeline,

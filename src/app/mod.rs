@@ -69,6 +69,10 @@ pub enum Command {
     /// Asks for confirmation before deleting.
     DeleteAsk,
     DeleteConfirmed,
+    /// One level easier.
+    LevelDown,
+    /// Whether to ask for pain before a guided session.
+    PainPrompt(bool),
     Progress,
     Help,
     /// A reply: typed text already parsed, or a button.
@@ -104,18 +108,29 @@ pub struct RoutineCard {
     pub routine_id: String,
     pub name: String,
     pub summary: String,
+    /// Minutes at this level, by the steps' own numbers.
     pub minutes: u32,
     pub steps: Vec<StepLine>,
+    pub level: u8,
+    pub levels: u8,
 }
 
 impl RoutineCard {
-    fn new(content: &Content, routine: &Routine) -> Self {
+    fn new(content: &Content, routine: &Routine, level: u8) -> Self {
+        let steps = content.steps_at(routine, level);
         RoutineCard {
             routine_id: routine.id.clone(),
             name: routine.name.clone(),
             summary: routine.summary.clone(),
-            minutes: routine.minutes,
-            steps: content.steps(routine).iter().map(StepLine::new).collect(),
+            // The promised length at the standard level; levels change it.
+            minutes: if routine.level_percent(level) == 100 {
+                routine.minutes
+            } else {
+                (steps.iter().map(StepView::seconds).sum::<u32>() + 30) / 60
+            },
+            steps: steps.iter().map(StepLine::new).collect(),
+            level,
+            levels: routine.top_level(),
         }
     }
 }
@@ -162,6 +177,8 @@ pub struct SessionView {
     /// Every step with the instant its prompt is due.
     pub schedule: Vec<(StepLine, DateTime<Utc>)>,
     pub first: StepPrompt,
+    /// Ask for today's pain before the first step.
+    pub ask_pain: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +193,14 @@ pub struct ReminderView {
 pub enum Logged {
     Day { routine_name: String },
     Step { number: u32, of: u32, name: String },
+}
+
+/// A move between levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelChange {
+    pub from: u8,
+    pub to: u8,
+    pub levels: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -215,10 +240,14 @@ pub enum Reply {
         /// True when this reply ended a guided session.
         session_finished: bool,
         current_streak: Option<u32>,
+        /// Steady progress moved the user up a level.
+        level_change: Option<LevelChange>,
     },
     Pain {
         level: PainLevel,
         advice: PainAdvice,
+        /// The pain made the coming sessions gentler.
+        level_change: Option<LevelChange>,
     },
     SessionStopped {
         at_step: u32,
@@ -244,6 +273,8 @@ pub enum Reply {
     Deleted {
         anything: bool,
     },
+    LevelChanged(LevelChange),
+    PainPromptSet(bool),
     NotUnderstood,
     /// Something the user must do differently; changes nothing.
     Problem(String),
@@ -261,6 +292,9 @@ pub const MAX_PAUSE_DAYS: u64 = 366;
 /// A snooze moves today's reminder this much later, at most `MAX_SNOOZES` times a day.
 pub const SNOOZE_MINUTES: i64 = 30;
 pub const MAX_SNOOZES: u16 = 3;
+
+/// Pain at or below this counts as low for moving up a level.
+const LOW_PAIN: u8 = 3;
 
 /// Pain at or above this on several recent days suggests a clinician too.
 const REPEATED_PAIN: u8 = 4;
@@ -375,6 +409,19 @@ impl Coach {
             }
             Command::Export => Ok(Reply::Export(self.export(user, now).await?)),
             Command::DeleteAsk => Ok(Reply::DeleteAsk),
+            Command::LevelDown => {
+                let today = self.today_of(&settings, now);
+                Ok(
+                    match self.level_down(&settings, today, "asked", now).await? {
+                        Some(change) => Reply::LevelChanged(change),
+                        None => Reply::Problem("You are at the easiest level already.".to_owned()),
+                    },
+                )
+            }
+            Command::PainPrompt(ask) => {
+                self.store.set_ask_pain(user, ask).await?;
+                Ok(Reply::PainPromptSet(ask))
+            }
             Command::DeleteConfirmed => Ok(Reply::Deleted {
                 anything: self.store.delete_user(user).await?,
             }),
@@ -421,7 +468,7 @@ impl Coach {
         let routine = self
             .content
             .planned_routine(chrono::Datelike::weekday(&date));
-        let card = RoutineCard::new(&self.content, routine);
+        let card = RoutineCard::new(&self.content, routine, level_of(settings, routine));
         let plan = match self.plan_for(settings, date) {
             DayPlan::Train(_) => TodayPlan::Train(card),
             DayPlan::Rest => TodayPlan::Rest { routine: card },
@@ -517,24 +564,32 @@ impl Coach {
         let routine = self
             .content
             .planned_routine(chrono::Datelike::weekday(&date));
-        let steps = timed_steps(&self.content, routine, now);
+        let level = level_of(settings, routine);
+        let steps = timed_steps(&self.content, routine, level, now);
         let Some(first) = steps.first() else {
             return Ok(Reply::Problem("Today's routine has no steps.".to_owned()));
         };
         let session = self
             .store
-            .start_session(settings.id, date, &routine.id, first.ends, now)
+            .start_session(settings.id, date, &routine.id, level, first.ends, now)
             .await?;
         let of = steps.len() as u32;
         self.schedule_next_prompt(&session, 1, first.ends).await?;
         Ok(Reply::SessionStarted(SessionView {
             session_id: session.id,
-            card: RoutineCard::new(&self.content, routine),
+            card: RoutineCard::new(&self.content, routine, level),
             schedule: steps
                 .iter()
                 .map(|t| (StepLine::new(&t.step), t.due))
                 .collect(),
             first: step_prompt(&first.step, of, first.due, first.ends),
+            ask_pain: settings.ask_pain
+                && !self
+                    .store
+                    .day_log(settings.id, date)
+                    .await?
+                    .iter()
+                    .any(|e| matches!(e.outcome, LogOutcome::Pain(_))),
         }))
     }
 
@@ -633,8 +688,18 @@ impl Coach {
                         at: now,
                     })
                     .await?;
-                let advice = self.pain_advice(settings, level).await?;
-                Ok(Reply::Pain { level, advice })
+                let (advice, gentler) = self.pain_advice(settings, level).await?;
+                let level_change = if gentler {
+                    self.level_down(settings, today, &format!("pain {level}"), now)
+                        .await?
+                } else {
+                    None
+                };
+                Ok(Reply::Pain {
+                    level,
+                    advice,
+                    level_change,
+                })
             }
             Intent::Stop => match session {
                 Some(s) => {
@@ -700,6 +765,11 @@ impl Coach {
             })
             .await?;
         let streak = self.progress(settings, now).await?.current_streak;
+        let level_change = if outcome == LogOutcome::Done && write != LogWrite::Unchanged {
+            self.maybe_level_up(settings, today, now).await?
+        } else {
+            None
+        };
         Ok(Reply::Logged {
             what: Logged::Day {
                 routine_name: routine.name.clone(),
@@ -709,6 +779,7 @@ impl Coach {
             next: None,
             session_finished: false,
             current_streak: Some(streak),
+            level_change,
         })
     }
 
@@ -731,7 +802,8 @@ impl Coach {
         };
         let of = routine.steps.len() as u32;
         let number = session.current_step;
-        let name = step_at(&self.content, routine, number, now)
+        let level = routine.level_or_standard(session.level);
+        let name = step_at(&self.content, routine, level, number, now)
             .map_or_else(String::new, |t| t.step.exercise.name.clone());
         let write = self
             .store
@@ -745,7 +817,7 @@ impl Coach {
                 at: now,
             })
             .await?;
-        let next = step_at(&self.content, routine, number + 1, now);
+        let next = step_at(&self.content, routine, level, number + 1, now);
         let mut finished = false;
         match &next {
             Some(t) => {
@@ -771,6 +843,12 @@ impl Coach {
         } else {
             None
         };
+        let level_change = if finished {
+            self.maybe_level_up(settings, session.local_date, now)
+                .await?
+        } else {
+            None
+        };
         Ok(Reply::Logged {
             what: Logged::Step {
                 number: u32::from(number),
@@ -782,31 +860,167 @@ impl Coach {
             next: next.map(|t| step_prompt(&t.step, of, t.due, t.ends)),
             session_finished: finished,
             current_streak,
+            level_change,
         })
     }
 
+    /// Whether to suggest a clinician, and whether to make sessions gentler:
+    /// pain of 7 or more, or pain rising over the last three days it was
+    /// reported, does both; pain of 4 or more on three days in a week
+    /// suggests a clinician.
     async fn pain_advice(
         &self,
         settings: &UserSettings,
         level: PainLevel,
-    ) -> Result<PainAdvice, CoachError> {
-        if level.is_high() {
-            return Ok(PainAdvice::SeeClinician);
-        }
-        let since = self.today_of(settings, self.clock.now()) - chrono::Days::new(7);
+    ) -> Result<(PainAdvice, bool), CoachError> {
+        let since = self.today_of(settings, self.clock.now()) - chrono::Days::new(30);
         let entries = self.store.history_since(settings.id, since).await?;
+        // The last pain of each day, oldest day first.
+        let mut by_day: Vec<(NaiveDate, u8)> = Vec::new();
+        for e in &entries {
+            if let LogOutcome::Pain(p) = e.outcome {
+                match by_day.last_mut() {
+                    Some((d, v)) if *d == e.local_date => *v = p.get(),
+                    _ => by_day.push((e.local_date, p.get())),
+                }
+            }
+        }
+        let rising = by_day.len() >= 3
+            && by_day[by_day.len() - 3..]
+                .windows(2)
+                .all(|w| w[0].1 < w[1].1);
+        if level.is_high() || rising {
+            return Ok((PainAdvice::SeeClinician, true));
+        }
+        let week_ago = self.today_of(settings, self.clock.now()) - chrono::Days::new(7);
+        let entries: Vec<_> = entries
+            .into_iter()
+            .filter(|e| e.local_date >= week_ago)
+            .collect();
         let mut painful_days: Vec<NaiveDate> = entries
             .iter()
             .filter(|e| matches!(e.outcome, LogOutcome::Pain(p) if p.get() >= REPEATED_PAIN))
             .map(|e| e.local_date)
             .collect();
         painful_days.dedup();
-        Ok(if painful_days.len() >= REPEATED_PAIN_DAYS {
-            PainAdvice::SeeClinician
-        } else {
-            PainAdvice::Fine
-        })
+        Ok((
+            if painful_days.len() >= REPEATED_PAIN_DAYS {
+                PainAdvice::SeeClinician
+            } else {
+                PainAdvice::Fine
+            },
+            false,
+        ))
     }
+
+    /// One level easier for today's routine, recorded with `reason`; at most
+    /// one step down a day for pain.
+    async fn level_down(
+        &self,
+        settings: &UserSettings,
+        today: NaiveDate,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<LevelChange>, CoachError> {
+        let routine = self
+            .content
+            .planned_routine(chrono::Datelike::weekday(&today));
+        let from = level_of(settings, routine);
+        if from <= 1 {
+            return Ok(None);
+        }
+        let tz = settings.timezone_or_utc();
+        let changed_today = self
+            .store
+            .level_changes(settings.id)
+            .await?
+            .iter()
+            .any(|(at, ..)| local_date(tz, *at) == today && reason.starts_with("pain"));
+        if changed_today && reason.starts_with("pain") {
+            return Ok(None);
+        }
+        self.store
+            .change_level(settings.id, from, from - 1, reason, now)
+            .await?;
+        Ok(Some(LevelChange {
+            from,
+            to: from - 1,
+            levels: routine.top_level(),
+        }))
+    }
+
+    /// One level up once the routine's number of completed days with low
+    /// pain (3 or less) has passed since the last change.
+    async fn maybe_level_up(
+        &self,
+        settings: &UserSettings,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Option<LevelChange>, CoachError> {
+        let routine = self
+            .content
+            .planned_routine(chrono::Datelike::weekday(&today));
+        let from = level_of(settings, routine);
+        if from >= routine.top_level() {
+            return Ok(None);
+        }
+        let since = self
+            .store
+            .level_changes(settings.id)
+            .await?
+            .last()
+            .map(|(at, ..)| *at);
+        let entries = self.store.history(settings.id).await?;
+        let recent: Vec<_> = entries
+            .iter()
+            .filter(|e| since.is_none_or(|s| e.at > s))
+            .collect();
+        let painful: std::collections::HashSet<NaiveDate> = recent
+            .iter()
+            .filter(|e| matches!(e.outcome, LogOutcome::Pain(p) if p.get() > LOW_PAIN))
+            .map(|e| e.local_date)
+            .collect();
+        let calendar = self.calendar(settings);
+        let mut good_days: Vec<NaiveDate> = recent.iter().map(|e| e.local_date).collect();
+        good_days.dedup();
+        let good = good_days
+            .iter()
+            .filter(|d| !painful.contains(d))
+            .filter(|d| {
+                let day: Vec<LogEntry> = entries
+                    .iter()
+                    .filter(|e| e.local_date == **d)
+                    .cloned()
+                    .collect();
+                calendar.statuses(&day, **d, **d).first().map(|(_, s)| *s) == Some(DayStatus::Done)
+            })
+            .count() as u32;
+        if good < routine.level_up_after {
+            return Ok(None);
+        }
+        self.store
+            .change_level(
+                settings.id,
+                from,
+                from + 1,
+                "steady progress with low pain",
+                now,
+            )
+            .await?;
+        Ok(Some(LevelChange {
+            from,
+            to: from + 1,
+            levels: routine.top_level(),
+        }))
+    }
+}
+
+/// The user's level for `routine`, within the levels it has.
+pub fn level_of(settings: &UserSettings, routine: &Routine) -> u8 {
+    settings
+        .level
+        .unwrap_or_else(|| routine.standard_level())
+        .clamp(1, routine.top_level())
 }
 
 fn reminder_view(settings: &UserSettings, now: DateTime<Utc>) -> Option<ReminderView> {

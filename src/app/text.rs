@@ -21,6 +21,10 @@ pub const WELCOME: &str = "Hi, I am footcoach: I coach a short daily foot routin
 I am a coach, not a clinician: this is not medical advice. Stop at once if you feel sharp pain. \
 To turn everything off: /remind off stops reminders, /mydata delete removes everything about you.";
 
+/// The question before a guided session.
+pub const ASK_PAIN: &str =
+    "how does your foot feel today? Reply pain 0-10 (0 is none). If anything hurts sharply, stop.";
+
 /// The words a reply may use, for "not understood" and for help.
 pub const REPLY_WORDS: &str = "done, skip, pain 0-10 (like \"pain 3\"), snooze, stop";
 
@@ -86,6 +90,8 @@ pub fn help() -> String {
          /remind pause until:2027-01-05, /remind resume   a holiday\n\
          /progress           your streak and this week\n\
          /mydata export, /mydata delete   your data as JSON, or delete it all\n\
+         /level down         easier holds and fewer repetitions\n\
+         /settings painprompt on|off   ask about pain before a session\n\
          \n\
          Answer with: {REPLY_WORDS}.\n\
          \n\
@@ -98,6 +104,9 @@ fn card_lines(card: &RoutineCard, out: &mut Vec<String>) {
         "{} ({} min): {}",
         card.name, card.minutes, card.summary
     ));
+    if card.levels > 1 {
+        out.push(format!("  Level {} of {}.", card.level, card.levels));
+    }
     for s in &card.steps {
         out.push(format!(
             "  {}. {}: {} (needs: {})",
@@ -209,6 +218,21 @@ pub fn notice_text(notice: &crate::scheduler::Notice, style: TimeStyle) -> Strin
     }
 }
 
+/// A level change in words.
+pub fn level_text(c: &crate::app::LevelChange) -> String {
+    if c.to > c.from {
+        format!(
+            "Steady work with little pain: you move up to level {} of {}, so holds and repetitions grow. /level down goes back.",
+            c.to, c.levels
+        )
+    } else {
+        format!(
+            "Your sessions are now gentler: level {} of {}, with shorter holds and fewer repetitions.",
+            c.to, c.levels
+        )
+    }
+}
+
 /// The whole reply as text.
 pub fn render(reply: &Reply, style: TimeStyle) -> String {
     match reply {
@@ -217,6 +241,9 @@ pub fn render(reply: &Reply, style: TimeStyle) -> String {
             let mut out = vec![format!("Guided session: {} ({} min). The steps:", s.card.name, s.card.minutes)];
             for (line, due) in &s.schedule {
                 out.push(format!("  {}. {} at {}", line.number, line.name, style.short(*due)));
+            }
+            if s.ask_pain {
+                out.push(format!("Before you start: {ASK_PAIN}"));
             }
             out.push(String::new());
             out.push(step_prompt(&s.first, style));
@@ -268,6 +295,7 @@ pub fn render(reply: &Reply, style: TimeStyle) -> String {
             next,
             session_finished,
             current_streak,
+            level_change,
         } => {
             let verb = match outcome {
                 LogOutcome::Done => "done",
@@ -290,18 +318,31 @@ pub fn render(reply: &Reply, style: TimeStyle) -> String {
                     out.push(format!("Current streak: {streak} day{}.", if *streak == 1 { "" } else { "s" }));
                 }
             }
+            if let Some(c) = level_change {
+                out.push(level_text(c));
+            }
             if let Some(p) = next {
                 out.push(String::new());
                 out.push(step_prompt(p, style));
             }
             out.join("\n")
         }
-        Reply::Pain { level, advice } => match advice {
-            PainAdvice::Fine => format!("Pain {level} noted. Go gently, and stop if anything hurts sharply."),
-            PainAdvice::SeeClinician => format!(
-                "Pain {level} noted. Please stop the exercises that hurt, and see a clinician (a doctor or physiotherapist) about it before you carry on: pain this high, or pain that keeps coming back, needs a proper look."
-            ),
-        },
+        Reply::Pain { level, advice, level_change } => {
+            let mut out = match advice {
+                PainAdvice::Fine => format!("Pain {level} noted. Go gently, and stop if anything hurts sharply."),
+                PainAdvice::SeeClinician => format!(
+                    "Pain {level} noted. Please stop the exercises that hurt, and see a clinician (a doctor or physiotherapist) about it before you carry on: pain this high, or pain that keeps coming back, needs a proper look."
+                ),
+            };
+            if let Some(c) = level_change {
+                out.push(' ');
+                out.push_str(&level_text(c));
+            }
+            out
+        }
+        Reply::LevelChanged(c) => level_text(c),
+        Reply::PainPromptSet(true) => "Before each guided session I will ask how your foot feels (pain 0-10).".to_owned(),
+        Reply::PainPromptSet(false) => "I will not ask about pain before sessions; you can still say \"pain N\" any time.".to_owned(),
         Reply::SessionStopped { at_step, of } => format!("Session stopped at step {at_step} of {of}. What you logged is kept."),
         Reply::NothingToStop => "No guided session is running. Start one with /routine start".to_owned(),
         Reply::NothingToSnooze => "There is no reminder today to snooze.".to_owned(),

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::content::{Content, Routine, StepView};
 
 /// One prompt of a guided session.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct TimedStep<'a> {
     pub step: StepView<'a>,
     /// When this step's prompt is posted.
@@ -14,15 +14,16 @@ pub struct TimedStep<'a> {
     pub ends: DateTime<Utc>,
 }
 
-/// Every step of `routine` back to back from `start`.
+/// Every step of `routine` at `level`, back to back from `start`.
 pub fn timed_steps<'a>(
     content: &'a Content,
     routine: &'a Routine,
+    level: u8,
     start: DateTime<Utc>,
 ) -> Vec<TimedStep<'a>> {
     let mut due = start;
     content
-        .steps(routine)
+        .steps_at(routine, level)
         .into_iter()
         .map(|step| {
             let ends = due + Duration::seconds(step.seconds().into());
@@ -33,19 +34,22 @@ pub fn timed_steps<'a>(
         .collect()
 }
 
-/// The step with number `number` (1-based) when it starts at `start`.
+/// The step with number `number` (1-based) at `level` when it starts at `start`.
 pub fn step_at<'a>(
     content: &'a Content,
     routine: &'a Routine,
+    level: u8,
     number: u16,
     start: DateTime<Utc>,
 ) -> Option<TimedStep<'a>> {
-    let step = *content
-        .steps(routine)
-        .get(usize::from(number).checked_sub(1)?)?;
+    let step = content
+        .steps_at(routine, level)
+        .into_iter()
+        .nth(usize::from(number).checked_sub(1)?)?;
+    let ends = start + Duration::seconds(step.seconds().into());
     Some(TimedStep {
         step,
         due: start,
-        ends: start + Duration::seconds(step.seconds().into()),
+        ends,
     })
 }

@@ -547,6 +547,55 @@ fn check_routine(
             );
         }
     }
+    check_levels(errors, file, label, routine);
+}
+
+/// Levels: 1 to 6 percentages, easiest first, one of them 100, each within
+/// reach of the standard dose; and a sane number of days to level up.
+fn check_levels(errors: &mut Errors, file: &str, label: &str, routine: &Routine) {
+    let levels = &routine.levels;
+    if levels.is_empty() || levels.len() > 6 {
+        errors.push(
+            file,
+            label,
+            format!(
+                "has {} levels; give 1 to 6 percentages, like levels = [60, 100, 130]",
+                levels.len()
+            ),
+        );
+        return;
+    }
+    if !levels.contains(&100) {
+        errors.push(file, label, "has no level at 100; people start at the routine's own numbers, so one level must be 100");
+    }
+    for p in levels {
+        if !(40..=250).contains(p) {
+            errors.push(
+                file,
+                label,
+                format!(
+                    "level {p}% is outside 40% to 250%; holds and repetitions would become absurd"
+                ),
+            );
+        }
+    }
+    if levels.windows(2).any(|w| w[0] >= w[1]) {
+        errors.push(
+            file,
+            label,
+            "levels must go from easiest to hardest, each larger than the one before",
+        );
+    }
+    if !(1..=30).contains(&routine.level_up_after) {
+        errors.push(
+            file,
+            label,
+            format!(
+                "level_up_after = {} is outside 1 to 30 completed days",
+                routine.level_up_after
+            ),
+        );
+    }
 }
 
 fn join_ids(ids: &BTreeSet<String>) -> String {

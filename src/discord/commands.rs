@@ -178,7 +178,7 @@ pub async fn remind_resume(ctx: Context<'_>) -> Result<(), Error> {
 /// Your settings.
 #[poise::command(
     slash_command,
-    subcommands("settings_followup", "settings_restdays"),
+    subcommands("settings_followup", "settings_restdays", "settings_painprompt"),
     subcommand_required
 )]
 pub async fn settings(_ctx: Context<'_>) -> Result<(), Error> {
@@ -220,6 +220,33 @@ pub async fn settings_restdays(
     }
 }
 
+/// Your level: holds and repetitions.
+#[poise::command(slash_command, subcommands("level_down"), subcommand_required)]
+pub async fn level(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// One level easier: shorter holds, fewer repetitions.
+#[poise::command(slash_command, rename = "down")]
+pub async fn level_down(ctx: Context<'_>) -> Result<(), Error> {
+    answer(ctx, Command::LevelDown).await
+}
+
+/// Ask about pain before each guided session, or not.
+#[poise::command(slash_command, rename = "painprompt")]
+pub async fn settings_painprompt(
+    ctx: Context<'_>,
+    #[description = "on or off"]
+    #[max_length = 10]
+    ask: String,
+) -> Result<(), Error> {
+    match ask.trim().to_ascii_lowercase().as_str() {
+        "on" | "yes" => answer(ctx, Command::PainPrompt(true)).await,
+        "off" | "no" => answer(ctx, Command::PainPrompt(false)).await,
+        _ => say_ephemeral(ctx, "Type on or off. Nothing was changed.").await,
+    }
+}
+
 /// Your own data: export it, or delete it all.
 #[poise::command(
     slash_command,
@@ -248,6 +275,7 @@ pub fn all() -> Vec<poise::Command<super::Data, Error>> {
         remind(),
         progress(),
         settings(),
+        level(),
         mydata(),
         help(),
     ]

@@ -158,7 +158,11 @@ fn routine_embed(card: &RoutineCard, title_prefix: &str) -> CreateEmbed {
             "{title_prefix}{} ({} min)",
             card.name, card.minutes
         ))
-        .description(&card.summary)
+        .description(if card.levels > 1 {
+            format!("{}\nLevel {} of {}.", card.summary, card.level, card.levels)
+        } else {
+            card.summary.clone()
+        })
         .colour(ACCENT);
     for s in &card.steps {
         embed = embed.field(
@@ -221,10 +225,15 @@ pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
                 .collect();
             Outgoing {
                 content: Some(format!(
-                    "Guided session: **{}** ({} min). I will post each step when the last one's time is up.\n{}",
+                    "Guided session: **{}** ({} min). I will post each step when the last one's time is up.\n{}{}",
                     s.card.name,
                     s.card.minutes,
-                    schedule.join("\n")
+                    schedule.join("\n"),
+                    if s.ask_pain {
+                        format!("\nBefore you start: {}", crate::app::text::ASK_PAIN)
+                    } else {
+                        String::new()
+                    }
                 )),
                 embeds: vec![prompt_embed(&s.first)],
                 components: vec![prompt_buttons(owner)],

@@ -33,10 +33,12 @@ pub struct GuidedSession {
     pub step_due_at: DateTime<Utc>,
     pub state: SessionState,
     pub started_at: DateTime<Utc>,
+    /// The level it was started at; 0 is the routine's standard level.
+    pub level: u8,
 }
 
 const SESSION_COLUMNS: &str =
-    "id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at";
+    "id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level";
 
 fn session_from_row(row: &sqlx::postgres::PgRow) -> Result<GuidedSession, sqlx::Error> {
     let state: String = row.try_get("state")?;
@@ -54,6 +56,7 @@ fn session_from_row(row: &sqlx::postgres::PgRow) -> Result<GuidedSession, sqlx::
             _ => SessionState::Stopped,
         },
         started_at: row.try_get("started_at")?,
+        level: row.try_get::<i16, _>("level")?.clamp(0, 255) as u8,
     })
 }
 
@@ -64,6 +67,7 @@ impl Store {
         user: UserId,
         local_date: NaiveDate,
         routine_id: &str,
+        level: u8,
         first_step_due: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<GuidedSession, sqlx::Error> {
@@ -77,8 +81,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let row = sqlx::query(&format!(
-            "INSERT INTO guided_sessions (user_id, local_date, routine_id, step_due_at, started_at)
-             VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO guided_sessions (user_id, local_date, routine_id, step_due_at, started_at, level)
+             VALUES ($1, $2, $3, $4, $5, $6)
              RETURNING {SESSION_COLUMNS}"
         ))
         .bind(user.0)
@@ -86,6 +90,7 @@ impl Store {
         .bind(routine_id)
         .bind(first_step_due)
         .bind(now)
+        .bind(i16::from(level))
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -95,6 +95,7 @@ pub struct DueSend {
     pub dm_channel_id: Option<i64>,
     pub dm_blocked: bool,
     pub last_channel_id: Option<i64>,
+    pub level: Option<u8>,
 }
 
 /// What became of a claimed row.
@@ -138,7 +139,7 @@ pub struct BatchOutcome {
 const DUE_COLUMNS: &str =
     "c.id, c.user_id, c.kind, c.due_at, c.local_date, c.session_id, c.step, c.attempts, c.snoozes,
     u.timezone, u.remind_minute, u.followup_minute, u.rest_days, u.paused_from, u.paused_until,
-    u.dm_channel_id, u.dm_blocked_at, u.last_channel_id";
+    u.dm_channel_id, u.dm_blocked_at, u.last_channel_id, u.level";
 
 fn due_from_row(row: &PgRow) -> Result<DueSend, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
@@ -174,6 +175,9 @@ fn due_from_row(row: &PgRow) -> Result<DueSend, sqlx::Error> {
         dm_channel_id: row.try_get("dm_channel_id")?,
         dm_blocked: blocked.is_some(),
         last_channel_id: row.try_get("last_channel_id")?,
+        level: row
+            .try_get::<Option<i16>, _>("level")?
+            .map(|l| l.clamp(1, 255) as u8),
     })
 }
 

@@ -27,6 +27,10 @@ pub struct UserSettings {
     pub dm_blocked: bool,
     /// The server channel where the user last used the bot.
     pub last_channel_id: Option<i64>,
+    /// 1-based level; `None` is each routine's standard level.
+    pub level: Option<u8>,
+    /// Ask for pain before a guided session.
+    pub ask_pain: bool,
 }
 
 impl UserSettings {
@@ -36,7 +40,7 @@ impl UserSettings {
 }
 
 const SETTINGS_COLUMNS: &str =
-    "id, timezone, remind_minute, rest_days, paused_from, paused_until, dm_channel_id, followup_minute, dm_blocked_at, last_channel_id";
+    "id, timezone, remind_minute, rest_days, paused_from, paused_until, dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain";
 
 fn settings_from_row(row: &sqlx::postgres::PgRow) -> Result<UserSettings, sqlx::Error> {
     let tz: Option<String> = row.try_get("timezone")?;
@@ -60,6 +64,10 @@ fn settings_from_row(row: &sqlx::postgres::PgRow) -> Result<UserSettings, sqlx::
             .try_get::<Option<DateTime<Utc>>, _>("dm_blocked_at")?
             .is_some(),
         last_channel_id: row.try_get("last_channel_id")?,
+        level: row
+            .try_get::<Option<i16>, _>("level")?
+            .map(|l| l.clamp(1, 255) as u8),
+        ask_pain: row.try_get("ask_pain")?,
     })
 }
 
@@ -162,6 +170,58 @@ impl Store {
         Ok(())
     }
 
+    /// Changes the user's level and records why, in one transaction.
+    pub async fn change_level(
+        &self,
+        id: UserId,
+        from: u8,
+        to: u8,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE users SET level = $2, updated_at = now() WHERE id = $1")
+            .bind(id.0)
+            .bind(i16::from(to))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO level_changes (user_id, at, from_level, to_level, reason) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id.0)
+            .bind(at)
+            .bind(i16::from(from))
+            .bind(i16::from(to))
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// The user's level changes, oldest first: (when, from, to, why).
+    pub async fn level_changes(
+        &self,
+        id: UserId,
+    ) -> Result<Vec<(DateTime<Utc>, u8, u8, String)>, sqlx::Error> {
+        let rows: Vec<(DateTime<Utc>, i16, i16, String)> = sqlx::query_as(
+            "SELECT at, from_level, to_level, reason FROM level_changes WHERE user_id = $1 ORDER BY at, id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, from, to, why)| (at, from.clamp(0, 255) as u8, to.clamp(0, 255) as u8, why))
+            .collect())
+    }
+
+    pub async fn set_ask_pain(&self, id: UserId, ask: bool) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET ask_pain = $2, updated_at = now() WHERE id = $1")
+            .bind(id.0)
+            .bind(ask)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Records that the user was welcomed; true only the first time.
     pub async fn mark_welcomed(&self, id: UserId) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
@@ -178,7 +238,12 @@ impl Store {
     /// with them. Returns whether there was anything.
     pub async fn delete_user(&self, id: UserId) -> Result<bool, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        for table in ["timeline", "activity_log", "guided_sessions"] {
+        for table in [
+            "timeline",
+            "activity_log",
+            "guided_sessions",
+            "level_changes",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
                 .bind(id.0)
                 .execute(&mut *tx)
