@@ -15,14 +15,7 @@ type Ctx<'a> = poise::Context<'a, (), Error>;
 const T: Duration = Duration::from_secs(10);
 const USER: u64 = 1_200_000_000_000_000_001;
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_test_writer()
-        .try_init();
-}
+use support::bot::init_tracing;
 
 /// Answers "pong".
 #[poise::command(slash_command)]

@@ -293,6 +293,9 @@ pub const MAX_PAUSE_DAYS: u64 = 366;
 pub const SNOOZE_MINUTES: i64 = 30;
 pub const MAX_SNOOZES: u16 = 3;
 
+/// How a level change for pain is recorded: "pain 8/10".
+const PAIN_REASON: &str = "pain ";
+
 /// Pain at or below this counts as low for moving up a level.
 const LOW_PAIN: u8 = 3;
 
@@ -690,7 +693,7 @@ impl Coach {
                     .await?;
                 let (advice, gentler) = self.pain_advice(settings, level).await?;
                 let level_change = if gentler {
-                    self.level_down(settings, today, &format!("pain {level}"), now)
+                    self.level_down(settings, today, &format!("{PAIN_REASON}{level}"), now)
                         .await?
                 } else {
                     None
@@ -929,15 +932,20 @@ impl Coach {
         if from <= 1 {
             return Ok(None);
         }
-        let tz = settings.timezone_or_utc();
-        let changed_today = self
-            .store
-            .level_changes(settings.id)
-            .await?
-            .iter()
-            .any(|(at, ..)| local_date(tz, *at) == today && reason.starts_with("pain"));
-        if changed_today && reason.starts_with("pain") {
-            return Ok(None);
+        if reason.starts_with(PAIN_REASON) {
+            // Pain steps down once a day, however often it is reported.
+            let tz = settings.timezone_or_utc();
+            let stepped_today =
+                self.store
+                    .level_changes(settings.id)
+                    .await?
+                    .iter()
+                    .any(|(at, _, _, why)| {
+                        local_date(tz, *at) == today && why.starts_with(PAIN_REASON)
+                    });
+            if stepped_today {
+                return Ok(None);
+            }
         }
         self.store
             .change_level(settings.id, from, from - 1, reason, now)
@@ -980,20 +988,17 @@ impl Coach {
             .filter(|e| matches!(e.outcome, LogOutcome::Pain(p) if p.get() > LOW_PAIN))
             .map(|e| e.local_date)
             .collect();
-        let calendar = self.calendar(settings);
-        let mut good_days: Vec<NaiveDate> = recent.iter().map(|e| e.local_date).collect();
-        good_days.dedup();
-        let good = good_days
-            .iter()
-            .filter(|d| !painful.contains(d))
-            .filter(|d| {
-                let day: Vec<LogEntry> = entries
-                    .iter()
-                    .filter(|e| e.local_date == **d)
-                    .cloned()
-                    .collect();
-                calendar.statuses(&day, **d, **d).first().map(|(_, s)| *s) == Some(DayStatus::Done)
-            })
+        let days: std::collections::BTreeSet<NaiveDate> =
+            recent.iter().map(|e| e.local_date).collect();
+        let (Some(first), Some(last)) = (days.first(), days.last()) else {
+            return Ok(None);
+        };
+        // One pass over the days since the last change, not one per day.
+        let good = self
+            .calendar(settings)
+            .statuses(&entries, *first, *last)
+            .into_iter()
+            .filter(|(d, s)| *s == DayStatus::Done && days.contains(d) && !painful.contains(d))
             .count() as u32;
         if good < routine.level_up_after {
             return Ok(None);
