@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::app::text::{notice_text, render, TimeStyle, SAFETY};
+use crate::app::text::{notice_text, render, server_post, TimeStyle, SAFETY};
 use crate::app::{Coach, Command, Reply, Source};
 use crate::coach::plan::{parse_date, RestDays};
 use crate::coach::reply::parse_reply;
@@ -23,6 +23,12 @@ const MAX_NAME: usize = 64;
 const COMMANDS: &str =
     "/routine today, /routine start, /remind set 07:30 Europe/Berlin, /remind show, /remind off, /progress, /help";
 
+/// What `/coach` is, for the console, which has no server.
+const SERVER_FEATURES: &str = "/coach is for Discord servers: an admin runs /coach channel #channel 08:00 Europe/Berlin \
+for a daily post of the routine there, and members opt in to the Monday streak board with /coach board on \
+(or the button on the post). A terminal has no server, so nothing was changed; here is today's post as it \
+would look, with you on the board:";
+
 /// A console line, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
@@ -31,6 +37,8 @@ pub enum Line {
     Empty,
     /// What to type instead, in one line.
     Usage(String),
+    /// A server command: the console shows what the server post looks like.
+    ServerPreview,
 }
 
 /// Parses one typed line: `/...` is a slash command, anything else a reply.
@@ -125,6 +133,13 @@ pub fn parse_line(raw: &str) -> Line {
             Line::Command(Command::DeleteConfirmed)
         }
         (["mydata", ..], _) => Line::Usage("Type /mydata export or /mydata delete".to_owned()),
+        (["coach", "channel"], _) | (["coach", "off"], 2) => Line::ServerPreview,
+        (["coach", "board"], 3) if matches!(words[2].to_lowercase().as_str(), "on" | "off") => {
+            Line::ServerPreview
+        }
+        (["coach", ..], _) => Line::Usage(
+            "Type /coach channel, /coach off, or /coach board on (or off)".to_owned(),
+        ),
         (["progress"], 1) => Line::Command(Command::Progress),
         (["help"], 1) => Line::Command(Command::Help),
         (["quit" | "exit"], 1) => Line::Quit,
@@ -204,6 +219,22 @@ where
             Line::Empty => continue,
             Line::Quit => break,
             Line::Usage(text) => text,
+            Line::ServerPreview => match coach.server_post_preview(user).await {
+                Ok(post) => format!(
+                    "{SERVER_FEATURES}\n\n{}",
+                    server_post(
+                        &post,
+                        TimeStyle::Console {
+                            timezone: Timezone::UTC,
+                            now: coach.now()
+                        }
+                    )
+                ),
+                Err(e) => {
+                    tracing::error!(error = %e, "console server preview failed");
+                    "Something went wrong on my side; please try again.".to_owned()
+                }
+            },
             Line::Command(command) => match answer(coach, user, name, command).await {
                 Ok((text, Next::Quit)) => {
                     output.write_all(text.as_bytes()).await?;

@@ -12,11 +12,13 @@ use std::time::Duration;
 use chrono::{DateTime, Days, Utc};
 use sqlx::postgres::PgListener;
 
-use crate::app::{Coach, StepPrompt, TodayView};
+use crate::app::servers::ServerPost;
+use crate::app::{Coach, CoachError, StepPrompt, TodayView};
 use crate::coach::plan::{day_plan, DayPlan};
 use crate::coach::progress::{Calendar, DayStatus, LogEntry};
 use crate::coach::schedule::{local_date, resolve_local};
 use crate::coach::session::step_at;
+use crate::store::servers::PostResolution;
 use crate::store::timeline::{
     Audience, BatchOutcome, DueSend, NewSend, Resolution, SendKind, SessionMove, WAKE_CHANNEL,
 };
@@ -73,7 +75,20 @@ pub trait Messenger: Send + Sync + 'static {
     /// Tells a user, in the server channel where they last used the bot, that
     /// their DMs are closed and reminders are paused.
     fn tell_unreachable(&self, user: UserId, channel: i64) -> impl Future<Output = ()> + Send;
+
+    /// Posts a server's daily post in its channel; only Discord has servers.
+    fn post_to_channel(
+        &self,
+        _channel: i64,
+        _nonce: &str,
+        _post: &ServerPost,
+    ) -> impl Future<Output = Delivery> + Send {
+        async { Delivery::Rejected("this front end has no server channels".into()) }
+    }
 }
+
+/// Server posts claimed at once: few servers, each one request.
+const POSTS_PER_CLAIM: i64 = 50;
 
 /// A reminder counts as late once it is this far behind its due instant.
 const LATE_AFTER: chrono::Duration = chrono::Duration::minutes(2);
@@ -524,11 +539,95 @@ impl<M: Messenger> Scheduler<M> {
             *listener = Some(l);
         }
         while self.run_window(self.options.lookahead).await? >= self.options.max_staged {}
-        let next = store.next_ready_at(self.options.audience).await?;
+        let mut next = store.next_ready_at(self.options.audience).await?;
+        if self.options.audience == Audience::Discord {
+            while self.run_server_posts_once(self.coach.now()).await? as i64 >= POSTS_PER_CLAIM {}
+            if let Some(at) = store.next_post_ready_at().await? {
+                next = Some(next.map_or(at, |n| n.min(at)));
+            }
+        }
         Ok(next
             .map(|at| (at - self.coach.now()).to_std().unwrap_or(Duration::ZERO))
             .unwrap_or(self.options.max_sleep)
             .min(self.options.max_sleep))
+    }
+}
+
+impl<M: Messenger> Scheduler<M> {
+    /// Claims the server posts due at `now`, posts them and records each.
+    /// Returns how many it handled.
+    ///
+    /// A post belongs to the server's local date: after downtime it goes out
+    /// late on that day, and a day that is over is skipped, never piled up.
+    pub async fn run_server_posts_once(&self, now: DateTime<Utc>) -> Result<usize, sqlx::Error> {
+        let store = self.coach.store();
+        let token = self.next_token();
+        let lease =
+            chrono::Duration::from_std(self.options.lease).unwrap_or(chrono::Duration::minutes(2));
+        let due = store
+            .claim_due_posts(now, now + lease, token, POSTS_PER_CLAIM)
+            .await?;
+        for post in &due {
+            let s = &post.settings;
+            let today = local_date(s.timezone, now);
+            let next_after = |date: chrono::NaiveDate| {
+                let next_date = (date + Days::new(1)).max(today);
+                (next_date, resolve_local(s.timezone, next_date, s.post_at))
+            };
+            let resolution = if s.next_date < today {
+                let (next_date, next_due_at) = next_after(today - Days::new(1));
+                PostResolution::Next {
+                    posted: false,
+                    next_date,
+                    next_due_at,
+                    error: Some("missed: that day is over".into()),
+                }
+            } else {
+                let late = now - s.next_due_at > LATE_AFTER;
+                let message = self.coach.server_post(s, late).await.map_err(|e| match e {
+                    CoachError::Database(e) => e,
+                })?;
+                let nonce = post_nonce(s.guild_id, s.next_date);
+                let (next_date, next_due_at) = next_after(s.next_date);
+                match self
+                    .messenger
+                    .post_to_channel(s.channel_id, &nonce, &message)
+                    .await
+                {
+                    Delivery::Sent { .. } => PostResolution::Next {
+                        posted: true,
+                        next_date,
+                        next_due_at,
+                        error: None,
+                    },
+                    Delivery::Transient { retry_after, error } if post.attempts < MAX_ATTEMPTS => {
+                        let wait = retry_after.unwrap_or_else(|| backoff(post.attempts));
+                        tracing::warn!(guild = s.guild_id, attempts = post.attempts, %error, "server post failed; will retry");
+                        PostResolution::Retry {
+                            at: now
+                                + chrono::Duration::from_std(wait)
+                                    .unwrap_or(chrono::Duration::seconds(60)),
+                            error,
+                        }
+                    }
+                    // Refused (no access to the channel, or it is gone): try
+                    // again tomorrow, in case an admin fixes it, but never today.
+                    Delivery::Transient { error, .. }
+                    | Delivery::Rejected(error)
+                    | Delivery::Unreachable(error) => {
+                        tracing::warn!(guild = s.guild_id, channel = s.channel_id, %error, "server post not delivered");
+                        PostResolution::Next {
+                            posted: false,
+                            next_date,
+                            next_due_at,
+                            error: Some(error),
+                        }
+                    }
+                }
+            };
+            store.complete_post(s.guild_id, token, &resolution).await?;
+        }
+        Ok(due.len())
     }
 }
 
@@ -560,6 +659,27 @@ impl<M: Messenger> Scheduler<M> {
     }
 }
 
+/// The nonce of a server's post for a date: the same for a repeated send, so
+/// Discord posts it once; at most 25 characters, as Discord requires.
+fn post_nonce(guild: i64, date: chrono::NaiveDate) -> String {
+    fn base36(mut n: u64) -> String {
+        let mut digits = Vec::new();
+        loop {
+            digits.push(char::from_digit((n % 36) as u32, 36).unwrap_or('0'));
+            n /= 36;
+            if n == 0 {
+                break;
+            }
+        }
+        digits.iter().rev().collect()
+    }
+    let day = date
+        .signed_duration_since(chrono::NaiveDate::default())
+        .num_days()
+        .max(0) as u64;
+    format!("fs{}-{}", base36(guild as u64), base36(day))
+}
+
 /// The user settings carried on a claimed row.
 fn settings_of(row: &DueSend) -> UserSettings {
     UserSettings {
@@ -574,5 +694,20 @@ fn settings_of(row: &DueSend) -> UserSettings {
         last_channel_id: row.last_channel_id,
         level: row.level,
         ask_pain: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_nonces_fit_discord_and_differ_by_server_and_day() {
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 3, 14).unwrap();
+        let nonce = post_nonce(i64::MAX, day);
+        assert!(nonce.len() <= 25, "{nonce}");
+        assert_ne!(nonce, post_nonce(i64::MAX - 1, day));
+        assert_ne!(nonce, post_nonce(i64::MAX, day.succ_opt().unwrap()));
+        assert_eq!(nonce, post_nonce(i64::MAX, day));
     }
 }

@@ -345,6 +345,7 @@ async fn export_then_delete_everything_from_the_console() {
     assert_eq!(data["log"][0]["outcome"], "done");
     assert_eq!(data["sessions"].as_array().unwrap().len(), 1);
     assert!(!data["timeline"].as_array().unwrap().is_empty());
+    assert_eq!(data["boards"], serde_json::json!([]));
 
     // Once welcomed, a second start says hello without repeating the introduction.
     let out = console_in(
@@ -369,7 +370,18 @@ async fn export_then_delete_everything_from_the_console() {
         "the session ends after deleting: {stdout}"
     );
     let mut conn = server().database(&db).connect().await.unwrap();
-    for table in ["users", "activity_log", "guided_sessions", "timeline"] {
+    // Every table but the bot's own bookkeeping and the servers' settings,
+    // which name nobody.
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+           AND table_name NOT IN ('_sqlx_migrations', 'bot_state', 'servers')",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(tables.len() >= 6, "{tables:?}");
+    for table in tables {
         let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
             .fetch_one(&mut conn)
             .await
@@ -378,5 +390,43 @@ async fn export_then_delete_everything_from_the_console() {
     }
     conn.close().await.ok();
     std::fs::remove_dir_all(&dir).ok();
+    drop_database(&db).await;
+}
+
+#[tokio::test]
+async fn coach_in_the_console_previews_the_server_post_and_changes_nothing() {
+    let db = fresh_database("coach");
+    let url = url_for(&db);
+    let out = console(
+        &url,
+        "erin",
+        "done\n/coach board on\n/coach board maybe\n/coach channel general 08:00\n/coach\n",
+    )
+    .await;
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("/coach is for Discord servers"), "{stdout}");
+    assert!(
+        stdout.contains("Good morning! Today's foot routine"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Weekly streak board"), "{stdout}");
+    assert!(stdout.contains("1. you: streak 1 day"), "{stdout}");
+    assert_eq!(
+        stdout
+            .matches("Type /coach channel, /coach off, or /coach board on (or off)")
+            .count(),
+        2,
+        "{stdout}"
+    );
+    let mut conn = server().database(&db).connect().await.unwrap();
+    for table in ["servers", "board_members"] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "the console changed {table}");
+    }
+    conn.close().await.ok();
     drop_database(&db).await;
 }

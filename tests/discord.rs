@@ -89,7 +89,7 @@ async fn start_up_registers_once_with_non_privileged_intents(pool: PgPool) {
     names.sort();
     assert_eq!(
         names,
-        ["help", "level", "mydata", "progress", "remind", "routine", "settings"]
+        ["coach", "help", "level", "mydata", "progress", "remind", "routine", "settings"]
     );
     let remind = put
         .body
@@ -855,6 +855,24 @@ async fn mydata_export_and_delete_are_for_the_user_alone(pool: PgPool) {
         .await;
     command(&fake, BOB, sub("remind", "set", json!([{"name": "time", "type": 3, "value": "08:00"}, {"name": "timezone", "type": 3, "value": "UTC"}]))).await;
 
+    // Alice is on a server's streak board, Bob on the same one.
+    running
+        .coach
+        .set_coach_channel(
+            GUILD as i64,
+            CHANNEL as i64,
+            "08:00".parse().unwrap(),
+            "UTC".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    for user in [ALICE, BOB] {
+        running
+            .coach
+            .set_board(GUILD as i64, footcoach::store::UserId(user as i64), true)
+            .await
+            .unwrap();
+    }
     let ix = fake::slash_command(
         ALICE,
         None,
@@ -930,7 +948,16 @@ async fn mydata_export_and_delete_are_for_the_user_alone(pool: PgPool) {
             .contains("everything about you is deleted"),
         "{body}"
     );
-    for table in ["activity_log", "guided_sessions", "timeline"] {
+    // Every table with a user_id column, so a new table cannot be forgotten.
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.columns
+         WHERE table_schema = 'public' AND column_name = 'user_id'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(tables.len() >= 5, "{tables:?}");
+    for table in tables {
         let n: i64 =
             sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE user_id = $1"))
                 .bind(ALICE as i64)
@@ -952,6 +979,11 @@ async fn mydata_export_and_delete_are_for_the_user_alone(pool: PgPool) {
     .await
     .unwrap();
     assert!(bob_pending > 0, "Bob's reminders are untouched");
+    let board: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM board_members")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(board, vec![BOB as i64], "Bob stays on the board");
     running.stop().await.unwrap();
     assert_no_unexpected(&fake);
 }

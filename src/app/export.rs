@@ -7,12 +7,14 @@
 //! { "format": "footcoach-export", "version": 1, "exported_at": RFC 3339,
 //!   "user": { "id", "timezone", "reminder_time", "followup_time",
 //!             "rest_days": ["Sat", ...], "pause": {"from", "until"} | null,
-//!             "dm_channel_id", "level" (null: standard), "ask_pain" },
+//!             "dm_channel_id", "level" (null: standard), "ask_pain",
+//!             "last_server_channel_id", "dms_refused" },
 //!   "level_changes": [ { "at", "from", "to", "reason" } ],
 //!   "log": [ { "local_date", "routine", "step" (0 = whole routine),
 //!              "outcome": "done" | "skip" | "pain", "pain", "source", "logged_at" } ],
 //!   "sessions": [ { "id", "local_date", "routine", "current_step", "state", "started_at" } ],
-//!   "timeline": [ { "kind", "due_at", "local_date", "state" } ] }
+//!   "timeline": [ { "kind", "due_at", "local_date", "state" } ],
+//!   "boards": [ { "guild_id", "joined_at" } ] }
 //! ```
 
 use chrono::{DateTime, Utc};
@@ -75,6 +77,12 @@ impl Coach {
             .into_iter()
             .map(|(at, from, to, reason)| json!({ "at": at, "from": from, "to": to, "reason": reason }))
             .collect();
+        let boards: Vec<Value> = store
+            .boards_of(user)
+            .await?
+            .into_iter()
+            .map(|(guild, at)| json!({ "guild_id": guild.to_string(), "joined_at": at }))
+            .collect();
         let rest_days: Vec<String> = WEEK
             .iter()
             .filter(|d| settings.rest_days.contains(**d))
@@ -94,11 +102,14 @@ impl Coach {
                 "dm_channel_id": settings.dm_channel_id.map(|c| c.to_string()),
                 "level": settings.level,
                 "ask_pain": settings.ask_pain,
+                "last_server_channel_id": settings.last_channel_id.map(|c| c.to_string()),
+                "dms_refused": settings.dm_blocked,
             },
             "level_changes": level_changes,
             "log": log,
             "sessions": sessions,
             "timeline": timeline,
+            "boards": boards,
         }))
     }
 }

@@ -3,6 +3,7 @@
 //! can never drift apart.
 
 pub mod export;
+pub mod servers;
 pub mod text;
 
 use std::sync::Arc;

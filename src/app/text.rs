@@ -92,6 +92,8 @@ pub fn help() -> String {
          /mydata export, /mydata delete   your data as JSON, or delete it all\n\
          /level down         easier holds and fewer repetitions\n\
          /settings painprompt on|off   ask about pain before a session\n\
+         /coach board on|off   the weekly streak board of a server (opt-in)\n\
+         /coach channel #channel 08:00 Europe/Berlin   server admins: a daily post of the routine\n\
          \n\
          Answer with: {REPLY_WORDS}.\n\
          \n\
@@ -379,4 +381,118 @@ pub fn render(reply: &Reply, style: TimeStyle) -> String {
         Reply::NotUnderstood => format!("I did not catch that. You can answer with: {REPLY_WORDS}. Or type /help."),
         Reply::Problem(text) => text.clone(),
     }
+}
+
+/// How a channel is named: a mention on Discord, its id in the console.
+fn channel_name(channel: i64, style: TimeStyle) -> String {
+    match style {
+        TimeStyle::Discord => format!("<#{channel}>"),
+        TimeStyle::Console { .. } => format!("channel {channel}"),
+    }
+}
+
+/// How a person is named on a board: a mention (embeds do not ping).
+fn member_name(user: crate::store::UserId, style: TimeStyle) -> String {
+    match style {
+        TimeStyle::Discord => format!("<@{}>", user.0),
+        TimeStyle::Console { .. } => "you".to_owned(),
+    }
+}
+
+pub fn server_reply(reply: &super::servers::ServerReply, style: TimeStyle) -> String {
+    use super::servers::ServerReply;
+    match reply {
+        ServerReply::ChannelSet {
+            channel,
+            at,
+            timezone,
+            next,
+            moved_from,
+        } => {
+            let mut text = format!(
+                "Done. I will post the day's routine in {} every day at {at} ({timezone}). First post: {}.",
+                channel_name(*channel, style),
+                style.at(*next)
+            );
+            if let Some(old) = moved_from {
+                text.push_str(&format!(" It no longer goes to {}.", channel_name(*old, style)));
+            }
+            text.push_str(" On Mondays it brings the weekly streak board of members who opted in with /coach board on or the button on the post. /coach off stops it.");
+            text
+        }
+        ServerReply::Stopped { was_on: true } => {
+            "Done: no more daily posts in this server. Members' board opt-ins are kept for when you turn it on again.".to_owned()
+        }
+        ServerReply::Stopped { was_on: false } => {
+            "This server has no daily post, so nothing changed. /coach channel sets one.".to_owned()
+        }
+        ServerReply::BoardJoined {
+            already,
+            channel,
+            members,
+        } => format!(
+            "{} The board comes with Monday's post in {}: your current streak and the days you did last week. {members} member{} on it. /coach board off takes you off.",
+            if *already { "You were already on this server's weekly streak board." } else { "You are on this server's weekly streak board." },
+            channel_name(*channel, style),
+            if *members == 1 { " is" } else { "s are" },
+        ),
+        ServerReply::BoardLeft { was_on: true } => {
+            "Done: you are off this server's streak board.".to_owned()
+        }
+        ServerReply::BoardLeft { was_on: false } => {
+            "You were not on this server's streak board, so nothing changed.".to_owned()
+        }
+        ServerReply::NoChannel => {
+            "This server has no coach channel yet, so there is no board to join. Ask a server admin to run /coach channel. Nothing was changed.".to_owned()
+        }
+    }
+}
+
+/// The weekly board as lines of text.
+pub fn board_lines(board: &super::servers::Board, style: TimeStyle) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, row) in board.rows.iter().enumerate() {
+        out.push(format!(
+            "{}. {}: streak {} day{}, {} of 7 days last week",
+            i + 1,
+            member_name(row.user, style),
+            row.current_streak,
+            if row.current_streak == 1 { "" } else { "s" },
+            row.days_done
+        ));
+    }
+    if board.more > 0 {
+        out.push(format!("and {} more", board.more));
+    }
+    out
+}
+
+/// The board's heading.
+pub fn board_title(board: &super::servers::Board) -> String {
+    format!(
+        "Weekly streak board, {} to {}",
+        board.from.format("%-d %B"),
+        board.to.format("%-d %B")
+    )
+}
+
+/// A server's daily post as text (the console's preview).
+pub fn server_post(post: &super::servers::ServerPost, style: TimeStyle) -> String {
+    let mut out = vec![format!(
+        "{} {}:",
+        if post.late {
+            "Today's foot routine, a little late (I was offline at the time),"
+        } else {
+            "Good morning! Today's foot routine,"
+        },
+        post.date.format("%A %-d %B")
+    )];
+    card_lines(&post.card, &mut out);
+    out.push("Run /routine start to be guided through it at your own level.".to_owned());
+    if let Some(board) = &post.board {
+        out.push(String::new());
+        out.push(board_title(board));
+        out.extend(board_lines(board, style));
+    }
+    out.join("\n")
 }

@@ -7,6 +7,7 @@ use poise::serenity_prelude as serenity;
 
 use super::render::{outgoing, Outgoing};
 use super::{user_of, Context, Error};
+use crate::app::text::{server_reply, TimeStyle};
 use crate::app::{Command, Source};
 use crate::coach::plan::{parse_date, RestDays};
 use crate::coach::{LocalTime, Timezone};
@@ -277,6 +278,175 @@ pub fn all() -> Vec<poise::Command<super::Data, Error>> {
         settings(),
         level(),
         mydata(),
+        coach(),
         help(),
     ]
+}
+
+/// Discord's "Missing Access" and "Missing Permissions", and "Unknown Channel".
+const CANNOT_POST: [isize; 3] = [50001, 50013, 10003];
+
+/// Runs slow server work, deferring (only the caller sees it) when it takes a while.
+async fn answer_ephemeral(
+    ctx: Context<'_>,
+    work: impl std::future::Future<Output = Result<String, Error>>,
+) -> Result<(), Error> {
+    tokio::pin!(work);
+    let text = tokio::select! {
+        text = &mut work => text?,
+        _ = tokio::time::sleep(DEFER_AFTER) => {
+            ctx.defer_ephemeral().await?;
+            work.await?
+        }
+    };
+    say_ephemeral(ctx, text).await
+}
+
+/// Whether the member who ran the command may manage the server. Discord
+/// hides /coach from others by default; a server may widen that for the
+/// board, so the channel settings check again.
+fn manages_server(ctx: Context<'_>) -> bool {
+    let poise::Context::Application(app) = ctx else {
+        return false;
+    };
+    app.interaction
+        .member
+        .as_ref()
+        .and_then(|m| m.permissions)
+        .is_some_and(|p| p.manage_guild() || p.administrator())
+}
+
+fn guild_of(ctx: Context<'_>) -> Option<i64> {
+    ctx.guild_id().map(|g| g.get() as i64)
+}
+
+const ADMINS_ONLY: &str =
+    "Only members with the Manage Server permission can change the server's daily post. Nothing was changed.";
+
+/// Server features: a daily routine post and a weekly streak board.
+#[poise::command(
+    slash_command,
+    guild_only,
+    default_member_permissions = "MANAGE_GUILD",
+    subcommands("coach_channel", "coach_off", "coach_board"),
+    subcommand_required
+)]
+pub async fn coach(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Post the day's routine in a channel every day (server admins).
+#[poise::command(slash_command, rename = "channel", guild_only)]
+pub async fn coach_channel(
+    ctx: Context<'_>,
+    #[description = "The channel for the daily post"]
+    #[channel_types("Text", "News")]
+    channel: serenity::PartialChannel,
+    #[description = "Server time on a 24-hour clock, like 08:00 (default 08:00)"]
+    #[max_length = 20]
+    time: Option<String>,
+    #[description = "The server's timezone, like Europe/Berlin (default: yours, or UTC)"]
+    #[autocomplete = "autocomplete_timezone"]
+    #[max_length = 100]
+    timezone: Option<String>,
+) -> Result<(), Error> {
+    let Some(guild) = guild_of(ctx) else {
+        return say_ephemeral(ctx, "/coach works in a server, not in DMs.").await;
+    };
+    if !manages_server(ctx) {
+        return say_ephemeral(ctx, ADMINS_ONLY).await;
+    }
+    let at = match time.as_deref().map(str::parse::<LocalTime>) {
+        None => LocalTime::new(8, 0).ok_or("08:00 is a valid time")?,
+        Some(Ok(t)) => t,
+        Some(Err(e)) => return say_ephemeral(ctx, format!("{e}. Nothing was changed.")).await,
+    };
+    let coach = &ctx.data().coach;
+    let timezone = match timezone.map(|tz| tz.parse::<Timezone>()) {
+        Some(Ok(tz)) => tz,
+        Some(Err(e)) => {
+            return say_ephemeral(
+                ctx,
+                format!("{e} (pick one from the list as you type). Nothing was changed."),
+            )
+            .await
+        }
+        None => match coach.store().find_user(user_of(ctx.author().id)).await? {
+            Some(settings) => settings.timezone_or_utc(),
+            None => Timezone::UTC,
+        },
+    };
+    if !matches!(
+        channel.kind,
+        serenity::ChannelType::Text | serenity::ChannelType::News
+    ) {
+        return say_ephemeral(
+            ctx,
+            "Pick a text channel for the daily post. Nothing was changed.",
+        )
+        .await;
+    }
+    let channel_id = channel.id;
+    answer_ephemeral(ctx, async move {
+        // Posting the announcement is the check that the bot may post there.
+        let note = serenity::CreateMessage::new()
+            .content(format!(
+                "footcoach will post the day's foot routine here every day at {at} ({timezone}), \
+                 and on Mondays a streak board of members who opt in with the button on the post. \
+                 footcoach is a coach, not a clinician: stop on sharp pain."
+            ))
+            .allowed_mentions(serenity::CreateAllowedMentions::new());
+        if let Err(e) = channel_id.send_message(ctx.http(), note).await {
+            if let serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)) = &e {
+                if CANNOT_POST.contains(&r.error.code) || r.status_code.as_u16() == 403 {
+                    return Ok(format!(
+                        "I cannot post in <#{channel_id}>: give me View Channel, Send Messages and Embed Links there, or pick another channel. Nothing was changed."
+                    ));
+                }
+            }
+            return Err(e.into());
+        }
+        let reply = coach
+            .set_coach_channel(guild, channel_id.get() as i64, at, timezone)
+            .await?;
+        Ok(server_reply(&reply, TimeStyle::Discord))
+    })
+    .await
+}
+
+/// Stop the server's daily post (server admins).
+#[poise::command(slash_command, rename = "off", guild_only)]
+pub async fn coach_off(ctx: Context<'_>) -> Result<(), Error> {
+    let Some(guild) = guild_of(ctx) else {
+        return say_ephemeral(ctx, "/coach works in a server, not in DMs.").await;
+    };
+    if !manages_server(ctx) {
+        return say_ephemeral(ctx, ADMINS_ONLY).await;
+    }
+    let reply = ctx.data().coach.stop_coach_channel(guild).await?;
+    say_ephemeral(ctx, server_reply(&reply, TimeStyle::Discord)).await
+}
+
+/// Be on this server's weekly streak board, or not (only those who opt in appear).
+#[poise::command(slash_command, rename = "board", guild_only)]
+pub async fn coach_board(
+    ctx: Context<'_>,
+    #[description = "on to appear on the board, off to leave it"]
+    #[max_length = 10]
+    choice: String,
+) -> Result<(), Error> {
+    let on = match choice.trim().to_ascii_lowercase().as_str() {
+        "on" | "yes" | "join" => true,
+        "off" | "no" | "leave" => false,
+        _ => return say_ephemeral(ctx, "Type on or off. Nothing was changed.").await,
+    };
+    let Some(guild) = guild_of(ctx) else {
+        return say_ephemeral(ctx, "/coach works in a server, not in DMs.").await;
+    };
+    let reply = ctx
+        .data()
+        .coach
+        .set_board(guild, user_of(ctx.author().id), on)
+        .await?;
+    say_ephemeral(ctx, server_reply(&reply, TimeStyle::Discord)).await
 }

@@ -3,8 +3,9 @@
 use poise::serenity_prelude as serenity;
 use serenity::{ComponentInteraction, CreateInteractionResponse, FullEvent, Message};
 
-use super::render::{outgoing, Action, Outgoing};
+use super::render::{outgoing, Action, BoardAction, Outgoing};
 use super::{user_of, Data, Error};
+use crate::app::text::{server_reply, TimeStyle};
 use crate::app::{Command, Source};
 use crate::coach::reply::{parse_reply, Intent};
 
@@ -66,6 +67,9 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
 
 async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Result<(), Error> {
     let http = &framework.serenity_context.http;
+    if let Some(action) = BoardAction::parse(&press.data.custom_id) {
+        return on_board_button(framework, press, action).await;
+    }
     let Some((action, owner)) = Action::parse(&press.data.custom_id) else {
         return Ok(());
     };
@@ -94,6 +98,37 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
         .create_response(
             http,
             CreateInteractionResponse::Message(out.into_interaction()),
+        )
+        .await?;
+    Ok(())
+}
+
+/// "Join the streak board" or "Leave the board" on a server post: whoever
+/// presses it, for themselves.
+async fn on_board_button(
+    framework: Framework<'_>,
+    press: &ComponentInteraction,
+    action: BoardAction,
+) -> Result<(), Error> {
+    let text = match press.guild_id {
+        None => "The streak board belongs to a server: press this on a server post.".to_owned(),
+        Some(guild) => {
+            let reply = framework
+                .user_data
+                .coach
+                .set_board(
+                    guild.get() as i64,
+                    user_of(press.user.id),
+                    action == BoardAction::Join,
+                )
+                .await?;
+            server_reply(&reply, TimeStyle::Discord)
+        }
+    };
+    press
+        .create_response(
+            &framework.serenity_context.http,
+            CreateInteractionResponse::Message(Outgoing::ephemeral(text).into_interaction()),
         )
         .await?;
     Ok(())

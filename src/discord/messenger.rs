@@ -8,7 +8,8 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::render::notice_message;
+use super::render::{notice_message, server_post_message};
+use crate::app::servers::ServerPost;
 use crate::config::Secret;
 use crate::scheduler::{Delivery, Messenger, Outbound};
 use crate::store::UserId;
@@ -211,6 +212,25 @@ impl Messenger for DiscordMessenger {
             Ok(_) => Delivery::Sent {
                 dm_channel: Some(channel),
             },
+            Err(d) => d,
+        }
+    }
+
+    async fn post_to_channel(&self, channel: i64, nonce: &str, post: &ServerPost) -> Delivery {
+        let message = server_post_message(post).into_message();
+        let mut body = match serde_json::to_value(&message) {
+            Ok(v) => v,
+            Err(e) => return Delivery::Rejected(format!("cannot encode message: {e}")),
+        };
+        body["nonce"] = serde_json::Value::String(nonce.to_owned());
+        body["enforce_nonce"] = serde_json::Value::Bool(true);
+        // The post mentions board members in an embed; it must never ping anyone.
+        body["allowed_mentions"] = serde_json::json!({ "parse": [] });
+        match self
+            .post_patiently(&format!("/channels/{channel}/messages"), &body)
+            .await
+        {
+            Ok(_) => Delivery::Sent { dm_channel: None },
             Err(d) => d,
         }
     }

@@ -7,7 +7,8 @@ use serenity::{
     CreateInteractionResponseMessage, CreateMessage,
 };
 
-use crate::app::text::{render, TimeStyle};
+use crate::app::servers::ServerPost;
+use crate::app::text::{board_lines, board_title, render, TimeStyle};
 use crate::app::{Reply, RoutineCard, StepPrompt, TodayPlan, TodayView};
 use crate::coach::progress::DayStatus;
 use crate::scheduler::Notice;
@@ -361,6 +362,71 @@ pub fn notice_message(notice: &Notice, owner: UserId) -> Outgoing {
     }
 }
 
+/// Buttons on a server post: anyone may press them, for themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardAction {
+    Join,
+    Leave,
+}
+
+impl BoardAction {
+    pub fn custom_id(self) -> &'static str {
+        match self {
+            BoardAction::Join => "fc:board:join",
+            BoardAction::Leave => "fc:board:leave",
+        }
+    }
+
+    pub fn parse(custom_id: &str) -> Option<BoardAction> {
+        match custom_id {
+            "fc:board:join" => Some(BoardAction::Join),
+            "fc:board:leave" => Some(BoardAction::Leave),
+            _ => None,
+        }
+    }
+}
+
+/// A server's daily post: the routine, and on Mondays the streak board.
+pub fn server_post_message(post: &ServerPost) -> Outgoing {
+    let greeting = if post.late {
+        "Today's foot routine, a little late (I was offline at the time)."
+    } else {
+        "Good morning! Here is today's foot routine."
+    };
+    let mut embeds = vec![
+        routine_embed(&post.card, "Today: ").footer(CreateEmbedFooter::new(
+            "Run /routine start to be guided at your own level; say done in a DM to log it.",
+        )),
+    ];
+    let mut actions = vec![CreateButton::new(BoardAction::Join.custom_id())
+        .label("Join the streak board")
+        .style(ButtonStyle::Secondary)];
+    if let Some(board) = &post.board {
+        let lines = board_lines(board, TimeStyle::Discord);
+        embeds.push(
+            CreateEmbed::new()
+                .title(board_title(board))
+                .description(lines.join("\n"))
+                .footer(CreateEmbedFooter::new(
+                    "Only members who opted in are shown. Streaks count each person's own days.",
+                ))
+                .colour(ACCENT),
+        );
+        actions.push(
+            CreateButton::new(BoardAction::Leave.custom_id())
+                .label("Leave the board")
+                .style(ButtonStyle::Secondary),
+        );
+    }
+    Outgoing {
+        content: Some(greeting.to_owned()),
+        embeds,
+        components: vec![CreateActionRow::Buttons(actions)],
+        ephemeral: false,
+        file: None,
+    }
+}
+
 /// The text before the next prompt, which goes in an embed instead.
 fn first_paragraph(text: &str) -> String {
     text.split("\n\n").next().unwrap_or(text).to_owned()
@@ -382,8 +448,13 @@ mod tests {
             "fc:done:x",
             "fc:done:1:2",
             "xx:done:1",
+            "fc:board:join",
         ] {
             assert_eq!(Action::parse(bad), None, "{bad}");
         }
+        for action in [BoardAction::Join, BoardAction::Leave] {
+            assert_eq!(BoardAction::parse(action.custom_id()), Some(action));
+        }
+        assert_eq!(BoardAction::parse("fc:board:join:1"), None);
     }
 }

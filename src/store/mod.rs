@@ -2,6 +2,7 @@
 
 pub mod bot_state;
 pub mod logs;
+pub mod servers;
 pub mod sessions;
 pub mod timeline;
 pub mod users;

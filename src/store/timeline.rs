@@ -222,7 +222,7 @@ async fn insert_sends(conn: &mut sqlx::PgConnection, sends: &[NewSend]) -> Resul
     wake(conn).await
 }
 
-async fn wake(conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+pub(crate) async fn wake(conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
     sqlx::query("SELECT pg_notify($1, '')")
         .bind(WAKE_CHANNEL)
         .execute(conn)

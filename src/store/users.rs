@@ -243,6 +243,7 @@ impl Store {
             "activity_log",
             "guided_sessions",
             "level_changes",
+            "board_members",
         ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
                 .bind(id.0)

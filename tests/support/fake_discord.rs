@@ -93,6 +93,10 @@ pub const INTENT_GUILD_MESSAGES: u64 = 1 << 9;
 pub const INTENT_DIRECT_MESSAGES: u64 = 1 << 12;
 pub const INTENT_MESSAGE_CONTENT: u64 = 1 << 15;
 
+/// Permission bits a test may give a member.
+pub const PERMISSION_ADMINISTRATOR: u64 = 1 << 3;
+pub const PERMISSION_MANAGE_GUILD: u64 = 1 << 5;
+
 /// Message flags.
 pub const FLAG_EPHEMERAL: u64 = 1 << 6;
 pub const FLAG_LOADING: u64 = 1 << 7;
@@ -361,6 +365,11 @@ struct StateInner {
     commands: HashMap<Option<u64>, Vec<(Value, Value)>>,
     command_creates: HashMap<Option<u64>, Vec<Instant>>,
     channels: HashMap<u64, ChannelKind>,
+    /// (guild, command name) a server opened to every member in its
+    /// Integrations settings, whatever the command's default permissions.
+    opened_commands: Vec<(u64, String)>,
+    /// Guild channels the bot cannot post in: true when it cannot even see them.
+    bot_denied: HashMap<u64, bool>,
     dm_by_user: HashMap<u64, u64>,
     users: HashMap<u64, Value>,
     messages: Vec<StoredMessage>,
@@ -703,6 +712,21 @@ impl FakeDiscord {
             .lock()
             .channels
             .insert(channel_id, ChannelKind::Guild { guild_id });
+    }
+
+    /// A server admin lets every member use `/name` (Server Settings,
+    /// Integrations), overriding its default member permissions.
+    pub fn open_command_to_everyone(&self, guild_id: u64, name: &str) {
+        self.inner
+            .lock()
+            .opened_commands
+            .push((guild_id, name.to_owned()));
+    }
+
+    /// Take the bot's Send Messages away in `channel_id` (403 50013 on a
+    /// post), or with `hidden` its View Channel too (403 50001).
+    pub fn deny_bot_in_channel(&self, channel_id: u64, hidden: bool) {
+        self.inner.lock().bot_denied.insert(channel_id, hidden);
     }
 
     /// Whether the first answer to `interaction_id` was sent, and its type.
@@ -1594,6 +1618,11 @@ fn create_channel_message(
     let Some(kind) = st.channels.get(&channel).cloned() else {
         return Reply::unknown_channel();
     };
+    match st.bot_denied.get(&channel) {
+        Some(true) => return Reply::missing_access(),
+        Some(false) => return Reply::error(403, 50013, "Missing Permissions"),
+        None => {}
+    }
     let errors = validate_message(body, &[]);
     if !errors.is_empty() {
         return invalid_form(errors);
@@ -2924,6 +2953,25 @@ fn check_command_interaction(
             guild.map_or("DMs".to_owned(), |g| format!("guild {g}"))
         ));
     };
+    let opened = guild.is_some_and(|g| st.opened_commands.contains(&(g, name.clone())));
+    if let Some(needed) = command["default_member_permissions"]
+        .as_str()
+        .and_then(|p| p.parse::<u64>().ok())
+        .filter(|_| !opened)
+    {
+        // Discord hides such a command from members without the permissions
+        // (administrators have them all); in DMs it is not limited.
+        let has = data["member"]["permissions"]
+            .as_str()
+            .and_then(|p| p.parse::<u64>().ok());
+        if let Some(has) = has {
+            if has & PERMISSION_ADMINISTRATOR == 0 && has & needed != needed {
+                return Err(format!(
+                    "/{name} needs permissions {needed}; the member has {has}, so Discord does not offer it"
+                ));
+            }
+        }
+    }
     data["data"]["id"] = command["id"].clone();
     if let Some(g) = command.get("guild_id") {
         data["data"]["guild_id"] = g.clone();
@@ -2941,6 +2989,7 @@ fn check_command_interaction(
         &mut focused,
         &format!("/{name}"),
     )?;
+    resolve_channels(st, data);
     match (autocomplete, focused) {
         (true, 1) | (false, 0) => Ok(()),
         (true, n) => Err(format!(
@@ -2948,6 +2997,50 @@ fn check_command_interaction(
         )),
         (false, _) => Err("a focused option outside autocomplete".into()),
     }
+}
+
+/// Discord sends the channels picked in options under `data.resolved.channels`
+/// with the invoking member's permissions there.
+fn resolve_channels(st: &StateInner, data: &mut Value) {
+    fn picked(options: &[Value], out: &mut Vec<u64>) {
+        for o in options {
+            match o["type"].as_u64() {
+                Some(1 | 2) => picked(o["options"].as_array().map_or(&[][..], Vec::as_slice), out),
+                Some(7) => out.extend(id_str(&o["value"])),
+                _ => {}
+            }
+        }
+    }
+    let mut ids = Vec::new();
+    picked(
+        data["data"]["options"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice),
+        &mut ids,
+    );
+    if ids.is_empty() {
+        return;
+    }
+    let permissions = data["member"]["permissions"].clone();
+    let mut channels = Map::new();
+    for id in ids {
+        let mut channel = channel_json(st, id);
+        if channel.is_null() {
+            channel = json!({"id": id.to_string(), "type": 0, "name": format!("channel-{}", id % 10_000)});
+        }
+        let mut partial = json!({
+            "id": channel["id"].clone(),
+            "name": channel["name"].clone(),
+            "type": channel["type"].clone(),
+            "permissions": permissions.clone(),
+            "parent_id": channel["parent_id"].clone(),
+        });
+        if let Some(g) = channel.get("guild_id") {
+            partial["guild_id"] = g.clone();
+        }
+        channels.insert(id.to_string(), partial);
+    }
+    data["data"]["resolved"] = json!({ "channels": channels });
 }
 
 fn check_options(
@@ -3178,6 +3271,15 @@ pub fn slash_command(
 ) -> Interaction {
     let mut ix = interaction_base(2, user_id, guild, dm_channel_id);
     ix.payload["data"] = command_data(name, options);
+    ix
+}
+
+/// `ix` from a member with these permissions (the default member has
+/// neither Administrator nor Manage Server).
+pub fn with_member_permissions(mut ix: Interaction, permissions: u64) -> Interaction {
+    if ix.payload["member"].is_object() {
+        ix.payload["member"]["permissions"] = json!(permissions.to_string());
+    }
     ix
 }
 
