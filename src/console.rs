@@ -133,12 +133,12 @@ pub fn parse_line(raw: &str) -> Line {
             Line::Command(Command::DeleteConfirmed)
         }
         (["mydata", ..], _) => Line::Usage("Type /mydata export or /mydata delete".to_owned()),
-        (["coach", "channel"], _) | (["coach", "off"], 2) => Line::ServerPreview,
+        (["coach", "channel"], _) | (["coach", "off" | "show"], 2) => Line::ServerPreview,
         (["coach", "board"], 3) if matches!(words[2].to_lowercase().as_str(), "on" | "off") => {
             Line::ServerPreview
         }
         (["coach", ..], _) => Line::Usage(
-            "Type /coach channel, /coach off, or /coach board on (or off)".to_owned(),
+            "Type /coach channel, /coach show, /coach off, or /coach board on (or off)".to_owned(),
         ),
         (["progress"], 1) => Line::Command(Command::Progress),
         (["help"], 1) => Line::Command(Command::Help),
@@ -174,13 +174,13 @@ where
     R: AsyncBufRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let first_line = match coach.welcome_once(user).await? {
-        Some(welcome) => welcome.to_owned(),
+    // The introduction carries the safety note; a returning user gets it on its own.
+    let greeting = match coach.welcome_once(user).await? {
+        Some(welcome) => format!("{welcome}\n"),
         None => format!(
-            "footcoach: hello again, {name}. /routine today shows today's routine, \"done\" logs it, /help lists the rest."
+            "footcoach: hello again, {name}. /routine today shows today's routine, \"done\" logs it, /help lists the rest.\n{SAFETY}\n"
         ),
     };
-    let greeting = format!("{first_line}\n{SAFETY}\n");
     output.write_all(greeting.as_bytes()).await?;
 
     // Timed sends for this user (session prompts, reminders) print here while

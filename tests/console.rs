@@ -221,7 +221,8 @@ async fn bad_input_gets_one_line_and_changes_nothing() {
     let out = console(&url_for(&db), "kim", &input).await;
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{stdout}");
-    let answers: Vec<&str> = stdout.lines().skip(2).collect();
+    // After the one-line introduction, one answer per line typed.
+    let answers: Vec<&str> = stdout.lines().skip(1).collect();
     assert_eq!(answers.len(), 8, "one line per bad line:\n{stdout}");
     assert!(
         answers[0].contains("25:61") && answers[0].contains("HH:MM"),
@@ -286,7 +287,7 @@ async fn pause_resume_and_rest_days_in_the_console() {
     let out = console(&url_for(&db), "pat", &input).await;
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{stdout}");
-    let answers: Vec<&str> = stdout.lines().skip(2).collect();
+    let answers: Vec<&str> = stdout.lines().skip(1).collect();
     assert!(answers[0].contains("has passed"), "{stdout}");
     assert!(answers[1].starts_with("Paused until"), "{stdout}");
     assert!(answers[2].starts_with("Rest days: Sat Sun."), "{stdout}");
@@ -414,7 +415,7 @@ async fn coach_in_the_console_previews_the_server_post_and_changes_nothing() {
     assert!(stdout.contains("1. you: streak 1 day"), "{stdout}");
     assert_eq!(
         stdout
-            .matches("Type /coach channel, /coach off, or /coach board on (or off)")
+            .matches("Type /coach channel, /coach show, /coach off, or /coach board on (or off)")
             .count(),
         2,
         "{stdout}"

@@ -447,5 +447,97 @@ async fn after_downtime_a_missed_day_is_skipped_and_today_goes_out_late(pool: Pg
     assert_eq!(next, at(17, 8, 0));
     assert!(error.unwrap().contains("50013"));
     assert_eq!(daily_posts(&fake).len(), 1);
+    let body = interact(
+        &fake,
+        &coach_command(ADMIN, fake::PERMISSION_MANAGE_GUILD, "show", json!([])),
+    )
+    .await;
+    assert!(ephemeral(&body));
+    assert!(
+        text(&body).contains("did not go out") && text(&body).contains("Missing Permissions"),
+        "{body}"
+    );
+    running.stop().await.unwrap();
+}
+
+/// Waits for a table to drop to `want` rows (an event has no REST answer to wait for).
+async fn wait_for_count(pool: &PgPool, table: &str, want: i64) {
+    let deadline = tokio::time::Instant::now() + T;
+    loop {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        if n == want {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{table} has {n} rows, want {want}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_deleted_channel_or_a_removal_from_the_server_stops_the_posts(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = start(&pool, &fake).await;
+    set_channel(&fake).await;
+    running
+        .coach
+        .set_board(GUILD as i64, footcoach::store::UserId(BOB as i64), true)
+        .await
+        .unwrap();
+
+    // A server outage is not a removal: nothing is forgotten.
+    fake.dispatch(
+        "GUILD_DELETE",
+        json!({"id": GUILD.to_string(), "unavailable": true}),
+    )
+    .await;
+    fake.dispatch(
+        "CHANNEL_DELETE",
+        json!({
+            "id": LOCKED.to_string(), "type": 0, "guild_id": GUILD.to_string(),
+            "name": "other", "position": 1, "permission_overwrites": [],
+            "nsfw": false, "parent_id": null, "last_message_id": null,
+            "rate_limit_per_user": 0, "topic": null, "flags": 0,
+        }),
+    )
+    .await;
+    let body = interact(
+        &fake,
+        &coach_command(ADMIN, fake::PERMISSION_MANAGE_GUILD, "show", json!([])),
+    )
+    .await;
+    assert!(
+        text(&body).contains(&format!("goes to <#{CHANNEL}>")),
+        "{body}"
+    );
+
+    fake.dispatch(
+        "CHANNEL_DELETE",
+        json!({
+            "id": CHANNEL.to_string(), "type": 0, "guild_id": GUILD.to_string(),
+            "name": "coach", "position": 0, "permission_overwrites": [],
+            "nsfw": false, "parent_id": null, "last_message_id": null,
+            "rate_limit_per_user": 0, "topic": null, "flags": 0,
+        }),
+    )
+    .await;
+    wait_for_count(&pool, "servers", 0).await;
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM board_members")
+            .fetch_one(&pool)
+            .await
+            .unwrap(),
+        1,
+        "opt-ins wait for a new channel"
+    );
+
+    fake.dispatch("GUILD_DELETE", json!({"id": GUILD.to_string()}))
+        .await;
+    wait_for_count(&pool, "board_members", 0).await;
     running.stop().await.unwrap();
 }

@@ -71,6 +71,10 @@ pub enum ServerReply {
     },
     /// The board needs a coach channel first.
     NoChannel,
+    Show {
+        server: Option<ServerSettings>,
+        board_members: usize,
+    },
 }
 
 impl Coach {
@@ -108,6 +112,13 @@ impl Coach {
             timezone,
             next: next_due_at,
             moved_from: before.map(|s| s.channel_id).filter(|old| *old != channel),
+        })
+    }
+
+    pub async fn show_coach_channel(&self, guild: i64) -> Result<ServerReply, CoachError> {
+        Ok(ServerReply::Show {
+            server: self.store().server(guild).await?,
+            board_members: self.store().board_members(guild).await?.len(),
         })
     }
 

@@ -442,6 +442,32 @@ pub fn server_reply(reply: &super::servers::ServerReply, style: TimeStyle) -> St
         ServerReply::BoardLeft { was_on: false } => {
             "You were not on this server's streak board, so nothing changed.".to_owned()
         }
+        ServerReply::Show {
+            server: None,
+            board_members,
+        } => format!(
+            "This server has no daily post. A member with Manage Server sets one with /coach channel. {board_members} member{} opted in to the board.",
+            if *board_members == 1 { "" } else { "s" }
+        ),
+        ServerReply::Show {
+            server: Some(s),
+            board_members,
+        } => {
+            let mut text = format!(
+                "The day's routine goes to {} every day at {} ({}). Next post: {}. {board_members} member{} on the Monday streak board.",
+                channel_name(s.channel_id, style),
+                s.post_at,
+                s.timezone,
+                style.at(s.next_due_at),
+                if *board_members == 1 { " is" } else { "s are" },
+            );
+            if let Some(error) = &s.last_error {
+                text.push_str(&format!(
+                    " The last post did not go out ({error}): check that I can view, send messages and embed links in that channel."
+                ));
+            }
+            text
+        }
         ServerReply::NoChannel => {
             "This server has no coach channel yet, so there is no board to join. Ask a server admin to run /coach channel. Nothing was changed.".to_owned()
         }

@@ -328,7 +328,7 @@ const ADMINS_ONLY: &str =
     slash_command,
     guild_only,
     default_member_permissions = "MANAGE_GUILD",
-    subcommands("coach_channel", "coach_off", "coach_board"),
+    subcommands("coach_channel", "coach_show", "coach_off", "coach_board"),
     subcommand_required
 )]
 pub async fn coach(_ctx: Context<'_>) -> Result<(), Error> {
@@ -412,6 +412,16 @@ pub async fn coach_channel(
         Ok(server_reply(&reply, TimeStyle::Discord))
     })
     .await
+}
+
+/// The server's daily post and board: where, when, and whether the last one went out.
+#[poise::command(slash_command, rename = "show", guild_only)]
+pub async fn coach_show(ctx: Context<'_>) -> Result<(), Error> {
+    let Some(guild) = guild_of(ctx) else {
+        return say_ephemeral(ctx, "/coach works in a server, not in DMs.").await;
+    };
+    let reply = ctx.data().coach.show_coach_channel(guild).await?;
+    say_ephemeral(ctx, server_reply(&reply, TimeStyle::Discord)).await
 }
 
 /// Stop the server's daily post (server admins).

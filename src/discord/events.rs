@@ -17,6 +17,31 @@ pub async fn handle(framework: Framework<'_>, event: &FullEvent) -> Result<(), E
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(press),
         } => on_button(framework, press).await,
+        // Removed from a server (not an outage): forget its settings and board.
+        FullEvent::GuildDelete { incomplete, .. } if !incomplete.unavailable => {
+            let guild = incomplete.id.get() as i64;
+            framework
+                .user_data
+                .coach
+                .store()
+                .forget_server(guild)
+                .await?;
+            tracing::info!(
+                guild,
+                "removed from a server; its daily post and board are gone"
+            );
+            Ok(())
+        }
+        FullEvent::ChannelDelete { channel, .. } => {
+            let store = framework.user_data.coach.store();
+            if store.channel_deleted(channel.id.get() as i64).await? {
+                tracing::info!(
+                    guild = channel.guild_id.get(),
+                    "the coach channel was deleted; its daily post stops"
+                );
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }

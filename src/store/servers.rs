@@ -106,6 +106,27 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The bot left the server: its settings and board opt-ins go.
+    pub async fn forget_server(&self, guild_id: i64) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for table in ["servers", "board_members"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE guild_id = $1"))
+                .bind(guild_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    /// The channel was deleted: a daily post there stops.
+    pub async fn channel_deleted(&self, channel_id: i64) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM servers WHERE channel_id = $1")
+            .bind(channel_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Claims up to `limit` posts ready at `now` until `lease_until`.
     pub async fn claim_due_posts(
         &self,
