@@ -1047,3 +1047,95 @@ async fn level_down_and_the_pain_question_setting(pool: PgPool) {
     running.stop().await.unwrap();
     assert_no_unexpected(&fake);
 }
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn first_use_is_introduced_once_and_high_pain_makes_sessions_gentler(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = start(&pool, &fake).await;
+
+    // The first answer introduces the bot, with the safety note and the way out.
+    let body = command(&fake, ALICE, sub("routine", "start", json!([]))).await;
+    let first = body["data"]["content"].as_str().unwrap();
+    assert!(first.starts_with("Hi, I am footcoach"), "{first}");
+    for says in [
+        "not medical advice",
+        "sharp pain",
+        "/remind off",
+        "/mydata delete",
+    ] {
+        assert!(first.contains(says), "{says}: {first}");
+    }
+    // The pain question comes before the session (on by default).
+    assert!(
+        first.contains("Before you start: how does your foot feel today? Reply pain 0-10"),
+        "{first}"
+    );
+    let body = command(&fake, ALICE, sub("routine", "today", json!([]))).await;
+    assert!(
+        !body["data"]["content"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Hi, I am footcoach"),
+        "said once: {body}"
+    );
+
+    // Pain of 8, told in a DM mid-session: a clinician, and gentler sessions.
+    let dm = fake.dm_channel_for(ALICE);
+    let posts = |n| {
+        let fake = &fake;
+        async move {
+            fake.wait_for_calls(
+                |c| c.method == "POST" && c.path == format!("/api/v10/channels/{dm}/messages"),
+                n,
+                T,
+            )
+            .await
+        }
+    };
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        fake::message_create(dm, None, ALICE, false, "pain 8/10", None),
+    )
+    .await;
+    let answer = posts(1).await[0].body["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(answer.contains("Pain 8/10 noted"), "{answer}");
+    assert!(answer.contains("see a clinician"), "{answer}");
+    assert!(answer.contains("gentler"), "{answer}");
+    let logged: Vec<(String, Option<i16>)> =
+        sqlx::query_as("SELECT outcome, pain FROM activity_log WHERE user_id = $1")
+            .bind(ALICE as i64)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(logged, vec![("pain".to_owned(), Some(8))]);
+    let change: (i16, i16, String) =
+        sqlx::query_as("SELECT from_level, to_level, reason FROM level_changes WHERE user_id = $1")
+            .bind(ALICE as i64)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(change, (2, 1, "pain 8/10".to_owned()));
+
+    // Pain out of range is not logged, and the answer says what to type.
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        fake::message_create(dm, None, ALICE, false, "pain 11", None),
+    )
+    .await;
+    let answer = posts(2).await[1].body["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(answer.contains("0") && answer.contains("10"), "{answer}");
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM activity_log WHERE user_id = $1")
+        .bind(ALICE as i64)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 1);
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}
