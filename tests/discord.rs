@@ -1139,3 +1139,42 @@ async fn first_use_is_introduced_once_and_high_pain_makes_sessions_gentler(pool:
     running.stop().await.unwrap();
     assert_no_unexpected(&fake);
 }
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_slow_export_is_deferred_where_only_its_owner_sees_it(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = start(&pool, &fake).await;
+    command(&fake, ALICE, sub("routine", "today", json!([]))).await;
+
+    // Hold the log table so the export takes longer than Discord's patience.
+    let mut lock = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE activity_log IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let ix = fake::slash_command(
+        ALICE,
+        Some((GUILD, CHANNEL)),
+        0,
+        "mydata",
+        json!([{"name": "export", "type": 1, "options": []}]),
+    );
+    let deferred = interact(&fake, &ix).await;
+    assert_eq!(deferred["type"], 5, "{deferred}");
+    assert!(ephemeral(&deferred), "the deferral is private: {deferred}");
+    lock.rollback().await.unwrap();
+
+    // poise answers a deferred interaction with a follow-up, which takes
+    // the place of the private "thinking" message.
+    let followup = fake::followup_path(&ix);
+    let answer = fake
+        .wait_for_call(|c| c.path == followup && c.method == "POST", T)
+        .await;
+    assert_eq!(answer.files.len(), 1, "{answer:?}");
+    assert!(
+        answer.response["flags"].as_u64().unwrap_or(0) & 64 != 0,
+        "{answer:?}"
+    );
+    running.stop().await.unwrap();
+    assert_no_unexpected(&fake);
+}

@@ -460,6 +460,16 @@ async fn after_downtime_a_missed_day_is_skipped_and_today_goes_out_late(pool: Pg
     running.stop().await.unwrap();
 }
 
+/// A CHANNEL_DELETE payload: the deleted text channel of the server.
+fn channel_delete(channel: u64) -> Value {
+    json!({
+        "id": channel.to_string(), "type": 0, "guild_id": GUILD.to_string(),
+        "name": "gone", "position": 0, "permission_overwrites": [],
+        "nsfw": false, "parent_id": null, "last_message_id": null,
+        "rate_limit_per_user": 0, "topic": null, "flags": 0,
+    })
+}
+
 /// Waits for a table to drop to `want` rows (an event has no REST answer to wait for).
 async fn wait_for_count(pool: &PgPool, table: &str, want: i64) {
     let deadline = tokio::time::Instant::now() + T;
@@ -496,16 +506,8 @@ async fn a_deleted_channel_or_a_removal_from_the_server_stops_the_posts(pool: Pg
         json!({"id": GUILD.to_string(), "unavailable": true}),
     )
     .await;
-    fake.dispatch(
-        "CHANNEL_DELETE",
-        json!({
-            "id": LOCKED.to_string(), "type": 0, "guild_id": GUILD.to_string(),
-            "name": "other", "position": 1, "permission_overwrites": [],
-            "nsfw": false, "parent_id": null, "last_message_id": null,
-            "rate_limit_per_user": 0, "topic": null, "flags": 0,
-        }),
-    )
-    .await;
+    fake.dispatch("CHANNEL_DELETE", channel_delete(LOCKED))
+        .await;
     let body = interact(
         &fake,
         &coach_command(ADMIN, fake::PERMISSION_MANAGE_GUILD, "show", json!([])),
@@ -516,16 +518,8 @@ async fn a_deleted_channel_or_a_removal_from_the_server_stops_the_posts(pool: Pg
         "{body}"
     );
 
-    fake.dispatch(
-        "CHANNEL_DELETE",
-        json!({
-            "id": CHANNEL.to_string(), "type": 0, "guild_id": GUILD.to_string(),
-            "name": "coach", "position": 0, "permission_overwrites": [],
-            "nsfw": false, "parent_id": null, "last_message_id": null,
-            "rate_limit_per_user": 0, "topic": null, "flags": 0,
-        }),
-    )
-    .await;
+    fake.dispatch("CHANNEL_DELETE", channel_delete(CHANNEL))
+        .await;
     wait_for_count(&pool, "servers", 0).await;
     assert_eq!(
         sqlx::query_scalar::<_, i64>("SELECT count(*) FROM board_members")

@@ -32,15 +32,12 @@ async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
         Command::DeleteAsk | Command::Export => None,
         _ => coach.welcome_once(user).await?,
     };
-    let work = coach.handle(user, Source::DiscordCommand, command);
-    tokio::pin!(work);
-    let reply = tokio::select! {
-        reply = &mut work => reply?,
-        _ = tokio::time::sleep(DEFER_AFTER) => {
-            ctx.defer().await?;
-            work.await?
-        }
-    };
+    // A deferred answer keeps the visibility of the defer: a user's data stays theirs.
+    let private = matches!(command, Command::Export | Command::DeleteAsk);
+    let reply = defer_if_slow(ctx, private, async {
+        Ok(coach.handle(user, Source::DiscordCommand, command).await?)
+    })
+    .await?;
     ctx.send(outgoing(&reply, user).with_welcome(welcome).into_poise())
         .await?;
     Ok(())
@@ -286,20 +283,25 @@ pub fn all() -> Vec<poise::Command<super::Data, Error>> {
 /// Discord's "Missing Access" and "Missing Permissions", and "Unknown Channel".
 const CANNOT_POST: [isize; 3] = [50001, 50013, 10003];
 
-/// Runs slow server work, deferring (only the caller sees it) when it takes a while.
-async fn answer_ephemeral(
+/// Runs `work`, deferring the answer (only to the caller when `private`)
+/// once it takes long enough to risk Discord's 3 seconds.
+async fn defer_if_slow<T>(
     ctx: Context<'_>,
-    work: impl std::future::Future<Output = Result<String, Error>>,
-) -> Result<(), Error> {
+    private: bool,
+    work: impl std::future::Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
     tokio::pin!(work);
-    let text = tokio::select! {
-        text = &mut work => text?,
+    tokio::select! {
+        done = &mut work => done,
         _ = tokio::time::sleep(DEFER_AFTER) => {
-            ctx.defer_ephemeral().await?;
-            work.await?
+            if private {
+                ctx.defer_ephemeral().await?;
+            } else {
+                ctx.defer().await?;
+            }
+            work.await
         }
-    };
-    say_ephemeral(ctx, text).await
+    }
 }
 
 /// Whether the member who ran the command may manage the server. Discord
@@ -387,7 +389,7 @@ pub async fn coach_channel(
         .await;
     }
     let channel_id = channel.id;
-    answer_ephemeral(ctx, async move {
+    let text = defer_if_slow(ctx, true, async move {
         // Posting the announcement is the check that the bot may post there.
         let note = serenity::CreateMessage::new()
             .content(format!(
@@ -411,7 +413,8 @@ pub async fn coach_channel(
             .await?;
         Ok(server_reply(&reply, TimeStyle::Discord))
     })
-    .await
+    .await?;
+    say_ephemeral(ctx, text).await
 }
 
 /// The server's daily post and board: where, when, and whether the last one went out.
