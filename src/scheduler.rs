@@ -13,7 +13,7 @@ use chrono::{DateTime, Days, Utc};
 use sqlx::postgres::PgListener;
 
 use crate::app::servers::ServerPost;
-use crate::app::{Coach, CoachError, StepPrompt, TodayView};
+use crate::app::{Coach, StepPrompt, TodayView};
 use crate::coach::plan::{day_plan, DayPlan};
 use crate::coach::progress::{Calendar, DayStatus, LogEntry};
 use crate::coach::schedule::{local_date, resolve_local};
@@ -576,17 +576,17 @@ impl<M: Messenger> Scheduler<M> {
             };
             let resolution = if s.next_date < today {
                 let (next_date, next_due_at) = next_after(today - Days::new(1));
+                tracing::info!(guild = s.guild_id, date = %s.next_date, "server post missed while down; that day is over");
+                // Not the server's doing, so nothing for /coach show to warn about.
                 PostResolution::Next {
                     posted: false,
                     next_date,
                     next_due_at,
-                    error: Some("missed: that day is over".into()),
+                    error: None,
                 }
             } else {
                 let late = now - s.next_due_at > LATE_AFTER;
-                let message = self.coach.server_post(s, late).await.map_err(|e| match e {
-                    CoachError::Database(e) => e,
-                })?;
+                let message = self.coach.server_post(s, late).await?;
                 let nonce = post_nonce(s.guild_id, s.next_date);
                 let (next_date, next_due_at) = next_after(s.next_date);
                 match self

@@ -417,6 +417,11 @@ async fn after_downtime_a_missed_day_is_skipped_and_today_goes_out_late(pool: Pg
         daily_posts(&fake).is_empty(),
         "Sunday's post is not sent on Monday"
     );
+    let error: Option<String> = sqlx::query_scalar("SELECT last_error FROM servers")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(error, None, "downtime is not the server's problem to fix");
     assert_eq!(worker.run_server_posts_once(at(15, 9, 0)).await.unwrap(), 1);
     let posts = daily_posts(&fake);
     assert_eq!(posts.len(), 1);

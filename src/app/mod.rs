@@ -287,6 +287,14 @@ pub enum CoachError {
     Database(#[from] sqlx::Error),
 }
 
+impl From<CoachError> for sqlx::Error {
+    fn from(e: CoachError) -> Self {
+        match e {
+            CoachError::Database(e) => e,
+        }
+    }
+}
+
 /// The longest holiday pause, in days.
 pub const MAX_PAUSE_DAYS: u64 = 366;
 
