@@ -540,3 +540,47 @@ async fn a_deleted_channel_or_a_removal_from_the_server_stops_the_posts(pool: Pg
     wait_for_count(&pool, "board_members", 0).await;
     running.stop().await.unwrap();
 }
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_board_shows_twenty_members_best_first_and_counts_the_rest(pool: PgPool) {
+    let clock = ManualClock::new(at(15, 8, 0));
+    let coach = Coach::new(
+        Store::new(pool.clone()),
+        Arc::new(Content::embedded().unwrap()),
+        Arc::new(clock.clone()),
+    );
+    coach
+        .set_coach_channel(
+            GUILD as i64,
+            CHANNEL as i64,
+            "08:00".parse().unwrap(),
+            "UTC".parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    // Member i did the last i days of last week (at most 7): later joiners do more.
+    for i in 0..22u64 {
+        let user = BOB + i;
+        coach
+            .set_board(GUILD as i64, footcoach::store::UserId(user as i64), true)
+            .await
+            .unwrap();
+        let days: Vec<u32> = (0..i.min(7) as u32).map(|d| 14 - d).collect();
+        log_done(&pool, user, &days).await;
+    }
+    let board = coach
+        .board(GUILD as i64, at(15, 8, 0).date_naive())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(board.rows.len(), 20);
+    assert_eq!(board.more, 2);
+    // The 15 members with 7 days lead, in the order they joined; the two
+    // left off are those with the fewest days.
+    assert_eq!(board.rows[0].user.0, (BOB + 7) as i64);
+    assert_eq!(board.rows[0].days_done, 7);
+    assert_eq!(board.rows[0].current_streak, 7);
+    assert_eq!(board.rows[19].days_done, 2);
+    let lines = footcoach::app::text::board_lines(&board, footcoach::app::text::TimeStyle::Discord);
+    assert_eq!(lines.last().unwrap(), "and 2 more");
+}

@@ -1,11 +1,13 @@
 //! Server features: a daily post of the day's routine in a channel an admin
 //! chose, and on Mondays the streak board of the members who opted in.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 
 use super::{Coach, CoachError, RoutineCard};
 use crate::coach::plan::{day_plan, DayPlan, RestDays};
-use crate::coach::progress::{DayStatus, Progress};
+use crate::coach::progress::{DayStatus, LogEntry, Progress};
 use crate::coach::schedule::{local_date, reminders_between};
 use crate::coach::{LocalTime, Timezone};
 use crate::store::servers::ServerSettings;
@@ -211,22 +213,31 @@ impl Coach {
         guild: i64,
         post_date: NaiveDate,
     ) -> Result<Option<Board>, CoachError> {
-        let members = self.store().board_members(guild).await?;
+        let members = self.store().board_settings(guild).await?;
         if members.is_empty() {
             return Ok(None);
         }
         let (from, to) = week_before(post_date);
-        let now = self.now();
-        let mut rows = Vec::with_capacity(members.len());
-        for user in members {
-            let settings = self.store().user(user).await?;
-            let progress = self.progress(&settings, now).await?;
-            rows.push(BoardRow {
-                user,
-                current_streak: progress.current_streak,
-                days_done: days_done(&progress, from, to),
-            });
+        let ids: Vec<UserId> = members.iter().map(|m| m.id).collect();
+        let mut histories: HashMap<UserId, Vec<LogEntry>> = HashMap::new();
+        for (user, entry) in self.store().histories(&ids).await? {
+            histories.entry(user).or_default().push(entry);
         }
+        let now = self.now();
+        let mut rows: Vec<BoardRow> = members
+            .iter()
+            .map(|settings| {
+                let entries = histories.get(&settings.id).map_or(&[][..], Vec::as_slice);
+                let progress = self
+                    .calendar(settings)
+                    .progress(entries, self.today_of(settings, now));
+                BoardRow {
+                    user: settings.id,
+                    current_streak: progress.current_streak,
+                    days_done: days_done(&progress, from, to),
+                }
+            })
+            .collect();
         // Stable: equal rows keep the order people joined in.
         rows.sort_by_key(|r| std::cmp::Reverse((r.current_streak, r.days_done)));
         let more = rows.len().saturating_sub(BOARD_ROWS);

@@ -102,6 +102,26 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// Every entry of each of `users`, each user's oldest day first: one
+    /// query for a whole streak board.
+    pub async fn histories(
+        &self,
+        users: &[UserId],
+    ) -> Result<Vec<(UserId, LogEntry)>, sqlx::Error> {
+        let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
+        let rows = sqlx::query(
+            "SELECT user_id, local_date, routine_id, step, outcome, pain, source, logged_at
+             FROM activity_log WHERE user_id = ANY($1)
+             ORDER BY user_id, local_date, step, logged_at",
+        )
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((UserId(row.try_get("user_id")?), entry_from_row(row)?)))
+            .collect()
+    }
+
     /// The user's entries for one local day.
     pub async fn day_log(
         &self,

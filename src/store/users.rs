@@ -100,6 +100,18 @@ impl Store {
         row.as_ref().map(settings_from_row).transpose()
     }
 
+    /// The settings of everyone on a server's streak board, earliest to join first.
+    pub async fn board_settings(&self, guild_id: i64) -> Result<Vec<UserSettings>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SETTINGS_COLUMNS} FROM users JOIN board_members b ON b.user_id = users.id
+             WHERE b.guild_id = $1 ORDER BY b.joined_at, users.id"
+        ))
+        .bind(guild_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(settings_from_row).collect()
+    }
+
     /// The id of the console user with this name, created on first use.
     pub async fn console_user(&self, name: &str) -> Result<UserId, sqlx::Error> {
         let id: i64 = sqlx::query_scalar(
