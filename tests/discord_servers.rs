@@ -121,11 +121,11 @@ fn channel_posts(fake: &FakeDiscord) -> Vec<fake::StoredMessage> {
         .collect()
 }
 
-/// The daily posts (not the announcement) in the coach channel.
+/// The daily posts (not the announcement, which has no buttons) in the coach channel.
 fn daily_posts(fake: &FakeDiscord) -> Vec<fake::StoredMessage> {
     channel_posts(fake)
         .into_iter()
-        .filter(|m| !m.json["embeds"].as_array().is_none_or(Vec::is_empty))
+        .filter(|m| !m.json["components"].as_array().is_none_or(Vec::is_empty))
         .collect()
 }
 
@@ -218,6 +218,13 @@ async fn coach_channel_is_for_admins_and_checks_the_channel_and_the_input(pool: 
     assert!(announcement[0]
         .content()
         .contains("every day at 07:30 (Europe/Berlin)"));
+    assert!(
+        announcement[0].json["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("not medical advice"),
+        "the announcement carries the safety note in an embed"
+    );
     let row: (i64, i16, String, chrono::NaiveDate, DateTime<Utc>) = sqlx::query_as(
         "SELECT channel_id, post_minute, timezone, next_date, next_due_at FROM servers WHERE guild_id = $1",
     )

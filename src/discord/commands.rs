@@ -390,13 +390,18 @@ pub async fn coach_channel(
     }
     let channel_id = channel.id;
     let text = defer_if_slow(ctx, true, async move {
-        // Posting the announcement is the check that the bot may post there.
+        // Posting the announcement is the check that the bot may post there;
+        // its embed makes Discord check Embed Links too, as the daily post needs.
         let note = serenity::CreateMessage::new()
             .content(format!(
                 "footcoach will post the day's foot routine here every day at {at} ({timezone}), \
-                 and on Mondays a streak board of members who opt in with the button on the post. \
-                 footcoach is a coach, not a clinician: stop on sharp pain."
+                 and on Mondays a streak board of members who opt in with the button on the post."
             ))
+            .embed(
+                serenity::CreateEmbed::new()
+                    .description(crate::app::text::SAFETY)
+                    .colour(super::render::ACCENT),
+            )
             .allowed_mentions(serenity::CreateAllowedMentions::new());
         if let Err(e) = channel_id.send_message(ctx.http(), note).await {
             if let serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)) = &e {

@@ -15,7 +15,7 @@ use crate::scheduler::Notice;
 use crate::store::UserId;
 
 /// Embed colour: a calm green that reads on dark and light themes.
-const ACCENT: u32 = 0x3b_a5_5c;
+pub(crate) const ACCENT: u32 = 0x3b_a5_5c;
 
 /// What a button does; its custom id carries the user it was made for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
