@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 
 use super::{Coach, CoachError, RoutineCard};
-use crate::coach::plan::{day_plan, DayPlan, RestDays};
 use crate::coach::progress::{DayStatus, LogEntry, Progress};
 use crate::coach::schedule::{local_date, reminders_between};
 use crate::coach::{LocalTime, Timezone};
@@ -120,7 +119,7 @@ impl Coach {
     pub async fn show_coach_channel(&self, guild: i64) -> Result<ServerReply, CoachError> {
         Ok(ServerReply::Show {
             server: self.store().server(guild).await?,
-            board_members: self.store().board_members(guild).await?.len(),
+            board_members: self.store().board_size(guild).await?,
         })
     }
 
@@ -150,7 +149,7 @@ impl Coach {
         Ok(ServerReply::BoardJoined {
             already,
             channel: server.channel_id,
-            members: store.board_members(guild).await?.len(),
+            members: store.board_size(guild).await?,
         })
     }
 
@@ -161,13 +160,7 @@ impl Coach {
         late: bool,
     ) -> Result<ServerPost, CoachError> {
         let date = server.next_date;
-        let routine = match day_plan(self.content(), RestDays::NONE, None, date) {
-            DayPlan::Train(r) => r,
-            DayPlan::Rest | DayPlan::Paused { .. } => {
-                self.content().planned_routine(date.weekday())
-            }
-        };
-        let card = RoutineCard::new(self.content(), routine, routine.standard_level());
+        let card = self.server_card(date);
         let board = if date.weekday() == BOARD_DAY {
             self.board(server.guild_id, date).await?
         } else {
@@ -181,18 +174,24 @@ impl Coach {
         })
     }
 
+    /// The day's routine by the weekly plan at its standard level: a
+    /// server has no rest days, pauses or levels of its own.
+    fn server_card(&self, date: NaiveDate) -> RoutineCard {
+        let routine = self.content().planned_routine(date.weekday());
+        RoutineCard::new(self.content(), routine, routine.standard_level())
+    }
+
     /// Today's server post as the user would see it, with only them on the
     /// board: what the console shows, since a terminal has no server.
     pub async fn server_post_preview(&self, user: UserId) -> Result<ServerPost, CoachError> {
         let now = self.now();
         let settings = self.store().user(user).await?;
         let date = self.today_of(&settings, now);
-        let routine = self.content().planned_routine(date.weekday());
         let progress = self.progress(&settings, now).await?;
         let (from, to) = week_before(date);
         Ok(ServerPost {
             date,
-            card: RoutineCard::new(self.content(), routine, routine.standard_level()),
+            card: self.server_card(date),
             late: false,
             board: Some(Board {
                 from,

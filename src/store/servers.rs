@@ -135,7 +135,7 @@ impl Store {
         token: i64,
         limit: i64,
     ) -> Result<Vec<DuePost>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(
             "WITH due AS (
                 SELECT guild_id FROM servers WHERE ready_at <= $1
                 ORDER BY ready_at LIMIT $4
@@ -143,13 +143,8 @@ impl Store {
              )
              UPDATE servers s SET ready_at = $2, claim_token = $3, attempts = s.attempts + 1
              FROM due WHERE s.guild_id = due.guild_id
-             RETURNING s.attempts, {}",
-            COLUMNS
-                .split(", ")
-                .map(|c| format!("s.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
+             RETURNING s.*",
+        )
         .bind(now)
         .bind(lease_until)
         .bind(token)
@@ -247,15 +242,13 @@ impl Store {
         Ok(gone.rows_affected() == 1)
     }
 
-    /// Who opted in to a server's board, earliest first.
-    pub async fn board_members(&self, guild_id: i64) -> Result<Vec<UserId>, sqlx::Error> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT user_id FROM board_members WHERE guild_id = $1 ORDER BY joined_at, user_id",
-        )
-        .bind(guild_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(ids.into_iter().map(UserId).collect())
+    /// How many members opted in to a server's board.
+    pub async fn board_size(&self, guild_id: i64) -> Result<usize, sqlx::Error> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM board_members WHERE guild_id = $1")
+            .bind(guild_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as usize)
     }
 
     /// The servers whose board the user is on, with when they joined.
