@@ -16,9 +16,9 @@ use sqlx::{ConnectOptions, Executor};
 use footcoach::app::Coach;
 use footcoach::clock::SystemClock;
 use footcoach::content::Content;
-use footcoach::scheduler::{Delivery, Messenger, Outbound, Scheduler, SchedulerOptions};
 use footcoach::store::timeline::Audience;
 use footcoach::store::{Store, UserId, MIGRATOR};
+use footcoach::timeline::{Delivery, Messenger, Outbound, Scheduler, SchedulerOptions};
 
 /// Accepts every send at once and notes how late it was.
 #[derive(Clone, Default)]
@@ -128,9 +128,11 @@ async fn main() -> anyhow::Result<()> {
     let rss_before = peak_rss_mib();
 
     let content = Arc::new(Content::embedded().map_err(|e| anyhow::anyhow!("{e}"))?);
-    let coach = Coach::new(Store::new(pool.clone()), content, Arc::new(SystemClock));
+    let store = Store::new(pool.clone());
+    let coach = Coach::new(store.clone(), content, Arc::new(SystemClock));
     let scheduler = Scheduler::new(
         coach,
+        store,
         sink.clone(),
         SchedulerOptions {
             audience: Audience::Discord,

@@ -1,33 +1,27 @@
-//! The terminal front end: a person types what they would type in Discord.
+//! The terminal front end: a person types what they would type in Discord
+//! and reads the coach's answers, in their own local time.
 
 use std::io::IsTerminal;
-
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
-
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::app::text::{notice_text, render, server_post, TimeStyle, SAFETY};
-use crate::app::{Coach, Command, Reply, Source};
-use crate::coach::plan::{parse_date, RestDays};
+use crate::app::input::{Evening, Switch, Until, Weekdays};
+use crate::app::servers::ServerPost;
+use crate::app::{Coach, Command, Notice, Origin, Reply, Source, StepPrompt, TodayView};
 use crate::coach::reply::parse_reply;
+use crate::coach::schedule::{iso_local, words_local};
+use crate::coach::user::UserId;
 use crate::coach::{LocalTime, Timezone};
-use crate::scheduler::{Delivery, Messenger, Notice, Outbound, Scheduler, SchedulerOptions};
+use crate::content::seconds_text;
+use crate::error::{Error, UserError};
 use crate::store::timeline::Audience;
-use crate::store::UserId;
-
-/// Longest console name accepted; Discord's display names are shorter still.
-const MAX_NAME: usize = 64;
-
-const COMMANDS: &str =
-    "/routine today, /routine start, /remind set 07:30 Europe/Berlin, /remind show, /remind off, /progress, /help";
-
-/// What `/coach` is, for the console, which has no server.
-const SERVER_FEATURES: &str = "/coach is for Discord servers: an admin runs /coach channel #channel 08:00 Europe/Berlin \
-for a daily post of the routine there, and members opt in to the Monday streak board with /coach board on \
-(or the button on the post). A terminal has no server, so nothing was changed; here is today's post as it \
-would look, with you on the board:";
+use crate::store::Store;
+use crate::text::routine::{self, CardText};
+use crate::text::{self, console as words, replies, servers, Medium, When};
+use crate::timeline::{Delivery, Messenger, Outbound, Scheduler, SchedulerOptions};
 
 /// A console line, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,129 +35,236 @@ pub enum Line {
     ServerPreview,
 }
 
+/// A parsed word, or the line saying what to type instead.
+fn parse<T>(word: &str, usage: &str) -> Result<T, Line>
+where
+    T: std::str::FromStr,
+    T::Err: Into<UserError>,
+{
+    word.parse::<T>()
+        .map_err(|e| Line::Usage(words::mistake(&e.into(), usage)))
+}
+
 /// Parses one typed line: `/...` is a slash command, anything else a reply.
 pub fn parse_line(raw: &str) -> Line {
+    match parse_command(raw) {
+        Ok(line) | Err(line) => line,
+    }
+}
+
+fn parse_command(raw: &str) -> Result<Line, Line> {
     let line = raw.trim();
     if line.is_empty() {
-        return Line::Empty;
+        return Ok(Line::Empty);
     }
     let Some(command) = line.strip_prefix('/') else {
-        return Line::Command(Command::Reply(parse_reply(line)));
+        return Ok(Line::Command(Command::Reply(parse_reply(line))));
     };
     // Discord-style "time:07:30 timezone:Europe/Berlin" works too.
-    let words: Vec<&str> = command
+    let w: Vec<&str> = command
         .split_whitespace()
         .map(|w| {
-            w.strip_prefix("time:")
-                .or_else(|| w.strip_prefix("timezone:"))
-                .or_else(|| w.strip_prefix("until:"))
-                .or_else(|| w.strip_prefix("days:"))
+            ["time:", "timezone:", "until:", "days:"]
+                .iter()
+                .find_map(|p| w.strip_prefix(p))
                 .unwrap_or(w)
         })
         .collect();
-    let lower: Vec<String> = words.iter().take(2).map(|w| w.to_lowercase()).collect();
+    let lower: Vec<String> = w.iter().take(2).map(|w| w.to_lowercase()).collect();
     let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
-    match (lower.as_slice(), words.len()) {
-        (["routine", "today"], 2) => Line::Command(Command::RoutineToday),
-        (["routine", "start"], 2) => Line::Command(Command::RoutineStart),
-        (["routine", ..], _) => Line::Usage("Type /routine today or /routine start".to_owned()),
-        (["remind", "set"], 3 | 4) => {
-            let time = match words[2].parse::<LocalTime>() {
-                Ok(t) => t,
-                Err(e) => {
-                    return Line::Usage(format!("{e}, for example /remind set 07:30 Europe/Berlin"))
-                }
-            };
-            let timezone = match words.get(3).map(|w| w.parse::<Timezone>()) {
+    let command = match (lower.as_slice(), w.len()) {
+        (["routine", "today"], 2) => Command::RoutineToday,
+        (["routine", "start"], 2) => Command::RoutineStart,
+        (["routine", ..], _) => return Err(Line::Usage(words::ROUTINE.to_owned())),
+        (["remind", "set"], 3 | 4) => Command::RemindSet {
+            time: parse::<LocalTime>(w[2], words::REMIND_SET)?,
+            timezone: match w.get(3) {
+                Some(tz) => Some(parse::<Timezone>(tz, words::REMIND_SET)?),
                 None => None,
-                Some(Ok(tz)) => Some(tz),
-                Some(Err(e)) => {
-                    return Line::Usage(format!(
-                        "{e}, for example /remind set {time} Europe/Berlin"
-                    ))
-                }
-            };
-            Line::Command(Command::RemindSet { time, timezone })
-        }
-        (["remind", "set"], _) => Line::Usage(
-            "Type /remind set HH:MM Area/City, like /remind set 07:30 Europe/Berlin".to_owned(),
-        ),
-        (["remind", "show"], 2) => Line::Command(Command::RemindShow),
-        (["remind", "pause"], 3) => match parse_date(words[2]) {
-            Ok(until) => Line::Command(Command::Pause { until }),
-            Err(e) => Line::Usage(format!("{e}: /remind pause 2027-01-05")),
+            },
         },
-        (["remind", "pause"], _) => {
-            Line::Usage("Type /remind pause YYYY-MM-DD, like /remind pause 2027-01-05".to_owned())
-        }
-        (["remind", "resume"], 2) => Line::Command(Command::Resume),
-        (["remind", "off"], 2) => Line::Command(Command::RemindOff),
-        (["remind", ..], _) => Line::Usage(
-            "Type /remind set 07:30 Europe/Berlin, /remind show or /remind off".to_owned(),
-        ),
+        (["remind", "set"], _) => return Err(Line::Usage(words::REMIND_SET.to_owned())),
+        (["remind", "show"], 2) => Command::RemindShow,
+        (["remind", "pause"], 3) => Command::Pause {
+            until: parse::<Until>(w[2], words::REMIND_PAUSE)?.0,
+        },
+        (["remind", "pause"], _) => return Err(Line::Usage(words::REMIND_PAUSE.to_owned())),
+        (["remind", "resume"], 2) => Command::Resume,
+        (["remind", "off"], 2) => Command::RemindOff,
+        (["remind", ..], _) => return Err(Line::Usage(words::REMIND.to_owned())),
         (["settings", "followup"], 3) => {
-            if words[2].eq_ignore_ascii_case("off") {
-                return Line::Command(Command::FollowupSet(None));
-            }
-            match words[2].parse::<LocalTime>() {
-                Ok(t) => Line::Command(Command::FollowupSet(Some(t))),
-                Err(e) => Line::Usage(format!("{e}, or off: /settings followup 19:00")),
-            }
+            Command::FollowupSet(parse::<Evening>(w[2], words::FOLLOWUP)?.0)
         }
         (["settings", "restdays"], n) if n >= 3 => {
-            match RestDays::parse_list(&words[2..].join(" ")) {
-                Ok(days) => Line::Command(Command::RestDays(days)),
-                Err(e) => Line::Usage(format!("{e}: /settings restdays sat sun, or none")),
-            }
+            Command::RestDays(parse::<Weekdays>(&w[2..].join(" "), words::RESTDAYS)?.0)
         }
-        (["settings", "painprompt"], 3) => match words[2].to_ascii_lowercase().as_str() {
-            "on" => Line::Command(Command::PainPrompt(true)),
-            "off" => Line::Command(Command::PainPrompt(false)),
-            _ => Line::Usage("Type /settings painprompt on or /settings painprompt off".to_owned()),
-        },
-        (["settings", ..], _) => Line::Usage(
-            "Type /settings followup 19:00 (or off), /settings restdays sat sun (or none), or /settings painprompt on|off"
-                .to_owned(),
-        ),
-        (["level", "down"], 2) => Line::Command(Command::LevelDown),
-        (["level", ..], _) => Line::Usage("Type /level down".to_owned()),
-        (["mydata", "export"], 2) => Line::Command(Command::Export),
-        (["mydata", "delete"], 2) => Line::Command(Command::DeleteAsk),
-        (["mydata", "delete"], 3) if words[2].eq_ignore_ascii_case("confirm") => {
-            Line::Command(Command::DeleteConfirmed)
+        (["settings", "painprompt"], 3) => {
+            Command::PainPrompt(parse::<Switch>(w[2], words::PAINPROMPT)?.0)
         }
-        (["mydata", ..], _) => Line::Usage("Type /mydata export or /mydata delete".to_owned()),
-        (["coach", "channel"], _) | (["coach", "off" | "show"], 2) => Line::ServerPreview,
-        (["coach", "board"], 3) if matches!(words[2].to_lowercase().as_str(), "on" | "off") => {
-            Line::ServerPreview
+        (["settings", ..], _) => return Err(Line::Usage(words::SETTINGS.to_owned())),
+        (["level", "down"], 2) => Command::LevelDown,
+        (["level", ..], _) => return Err(Line::Usage(words::LEVEL.to_owned())),
+        (["mydata", "export"], 2) => Command::Export,
+        (["mydata", "delete"], 2) => Command::DeleteAsk,
+        (["mydata", "delete"], 3) if w[2].eq_ignore_ascii_case("confirm") => {
+            Command::DeleteConfirmed
         }
-        (["coach", ..], _) => Line::Usage(
-            "Type /coach channel, /coach show, /coach off, or /coach board on (or off)".to_owned(),
-        ),
-        (["progress"], 1) => Line::Command(Command::Progress),
-        (["help"], 1) => Line::Command(Command::Help),
-        (["quit" | "exit"], 1) => Line::Quit,
-        _ => {
-            let shown: String = line.chars().take(30).collect();
-            Line::Usage(format!("Unknown command \"{shown}\". Try {COMMANDS}"))
+        (["mydata", ..], _) => return Err(Line::Usage(words::MYDATA.to_owned())),
+        (["coach", "channel"], _) | (["coach", "off" | "show"], 2) => {
+            return Ok(Line::ServerPreview)
         }
-    }
+        (["coach", "board"], 3) if w[2].parse::<Switch>().is_ok() => {
+            return Ok(Line::ServerPreview)
+        }
+        (["coach", ..], _) => return Err(Line::Usage(words::COACH.to_owned())),
+        (["progress"], 1) => Command::Progress,
+        (["help"], 1) => Command::Help,
+        (["quit" | "exit"], 1) => return Ok(Line::Quit),
+        _ => return Err(Line::Usage(words::unknown(line))),
+    };
+    Ok(Line::Command(command))
 }
 
 /// Checks a console user name: 1 to 64 printable characters.
 pub fn valid_name(name: &str) -> Result<&str, String> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-        return Err(format!(
-            "--user takes a name of 1 to {MAX_NAME} characters, like --user alex"
-        ));
+    if name.is_empty()
+        || name.chars().count() > words::MAX_NAME
+        || name.chars().any(char::is_control)
+    {
+        return Err(words::bad_name());
     }
     Ok(name)
+}
+
+/// The console's way of showing a `Text`'s typed values: in the person's
+/// own timezone.
+pub struct LocalClock {
+    pub timezone: Timezone,
+    pub now: DateTime<Utc>,
+}
+
+impl Medium for LocalClock {
+    fn instant(&self, at: DateTime<Utc>, when: When) -> String {
+        match when {
+            When::Full => format!(
+                "{}, {}",
+                iso_local(self.timezone, at),
+                words_local(self.timezone, at, self.now)
+            ),
+            When::Clock => at
+                .with_timezone(&self.timezone.tz())
+                .format("%H:%M:%S")
+                .to_string(),
+            When::Relative => {
+                let secs = (at - self.now).num_seconds().max(0) as u32;
+                format!("in {}", seconds_text(secs))
+            }
+        }
+    }
+
+    fn channel(&self, id: i64) -> String {
+        format!("channel {id}")
+    }
+
+    fn person(&self, _: UserId) -> String {
+        "you".to_owned()
+    }
+
+    fn strong(&self, words: &str) -> String {
+        words.to_owned()
+    }
+}
+
+fn card_lines(card: &CardText, out: &mut Vec<String>) {
+    out.push(format!("{}: {}", card.heading, card.summary));
+    if let Some(level) = &card.level {
+        out.push(format!("  {level}"));
+    }
+    for s in &card.steps {
+        out.push(format!("  {}: {} ({})", s.heading, s.dose, s.needs));
+    }
+}
+
+fn today_lines(view: &TodayView) -> Vec<String> {
+    let t = routine::today(view);
+    let mut out = vec![format!("{}:", t.date)];
+    if let Some(note) = t.note {
+        out.push(format!("{note} {}", routine::ANYWAY));
+    }
+    card_lines(&t.card, &mut out);
+    out.extend(t.notes.iter().map(|n| format!("{n}.")));
+    out.push(routine::SAY_DONE.to_owned());
+    out
+}
+
+fn prompt_lines(p: &StepPrompt, clock: &LocalClock) -> Vec<String> {
+    let t = routine::prompt(p);
+    let mut out = vec![format!("{}, {} ({})", t.title, t.dose, t.needs)];
+    out.extend(t.instructions.iter().map(|i| format!("  {i}")));
+    out.push(format!("  {}: {}", routine::SAFETY_LABEL, t.safety));
+    out.push(format!(
+        "  {} {}",
+        t.time_up.render(clock),
+        routine::PROMPT_ANSWERS
+    ));
+    out
+}
+
+/// A reply as the console shows it.
+pub fn reply_text(reply: &Reply, clock: &LocalClock) -> String {
+    let words = replies::reply(reply).render(clock);
+    let lines = match reply {
+        Reply::Today(view) => today_lines(view),
+        Reply::SessionStarted(s) => {
+            let mut out = vec![words, String::new()];
+            out.extend(prompt_lines(&s.first, clock));
+            out
+        }
+        Reply::Logged { next: Some(p), .. } => {
+            let mut out = vec![words, String::new()];
+            out.extend(prompt_lines(p, clock));
+            out
+        }
+        Reply::DeleteAsk => vec![format!("{words} {}", replies::DELETE_CONFIRM_HOW)],
+        _ => vec![words],
+    };
+    lines.join("\n")
+}
+
+/// A timed send as the console shows it.
+pub fn notice_text(notice: &Notice, clock: &LocalClock) -> String {
+    let lead = routine::notice_lead(notice);
+    let mut out: Vec<String> = lead.into_iter().collect();
+    match notice {
+        Notice::Reminder { today, .. } => {
+            out.extend(today_lines(today));
+            out.push(routine::SAY_SNOOZE.to_owned());
+        }
+        Notice::Followup { today } => out.extend(today_lines(today)),
+        Notice::Prompt(p) => out.extend(prompt_lines(p, clock)),
+        Notice::SessionOver { .. } => {}
+    }
+    out.join("\n")
+}
+
+/// A server's daily post as the console previews it.
+pub fn server_post_text(post: &ServerPost, clock: &LocalClock) -> String {
+    let mut out = vec![servers::post_greeting(post)];
+    card_lines(&routine::card(&post.card), &mut out);
+    out.push(servers::POST_NOTE.to_owned());
+    if let Some(board) = &post.board {
+        out.push(String::new());
+        out.push(servers::board_title(board));
+        out.extend(servers::board_lines(board).iter().map(|l| l.render(clock)));
+    }
+    out.join("\n")
 }
 
 /// Chats with `user` over `input` and `output` until end of input or /quit.
 pub async fn run<R, W>(
     coach: &Coach,
+    store: &Store,
     user: UserId,
     name: &str,
     input: R,
@@ -175,11 +276,10 @@ where
     W: AsyncWrite + Unpin,
 {
     // The introduction carries the safety note; a returning user gets it on its own.
-    let greeting = match coach.welcome_once(user).await? {
-        Some(welcome) => format!("{welcome}\n"),
-        None => format!(
-            "footcoach: hello again, {name}. /routine today shows today's routine, \"done\" logs it, /help lists the rest.\n{SAFETY}\n"
-        ),
+    let greeting = if coach.welcome_once(user).await? {
+        format!("{}\n", text::WELCOME)
+    } else {
+        format!("{}\n{}\n", text::hello_again(name), text::SAFETY)
     };
     output.write_all(greeting.as_bytes()).await?;
 
@@ -194,8 +294,11 @@ where
         lookahead: Duration::ZERO,
         max_staged: 10,
     };
-    let worker =
-        Scheduler::new(coach.clone(), ConsoleMessenger { out: notices_tx }, options).spawn();
+    let messenger = ConsoleMessenger {
+        out: notices_tx,
+        coach: coach.clone(),
+    };
+    let worker = Scheduler::new(coach.clone(), store.clone(), messenger, options).spawn();
 
     let mut deleted = false;
     let mut lines = input.lines();
@@ -220,19 +323,20 @@ where
             Line::Quit => break,
             Line::Usage(text) => text,
             Line::ServerPreview => match coach.server_post_preview(user).await {
-                Ok(post) => format!(
-                    "{SERVER_FEATURES}\n\n{}",
-                    server_post(
-                        &post,
-                        TimeStyle::Console {
-                            timezone: Timezone::UTC,
-                            now: coach.now()
-                        }
+                Ok(post) => {
+                    let clock = LocalClock {
+                        timezone: Timezone::UTC,
+                        now: coach.now(),
+                    };
+                    format!(
+                        "{}\n\n{}",
+                        servers::NO_SERVER_HERE,
+                        server_post_text(&post, &clock)
                     )
-                ),
+                }
                 Err(e) => {
                     tracing::error!(error = %e, "console server preview failed");
-                    "Something went wrong on my side; please try again.".to_owned()
+                    words::LINE_LOST.to_owned()
                 }
             },
             Line::Command(command) => match answer(coach, user, name, command).await {
@@ -243,10 +347,11 @@ where
                     break;
                 }
                 Ok((text, Next::Continue)) => text,
+                Err(Error::User(mistake)) => text::refused(&mistake),
                 // The line is lost, not the session: say so and keep going.
                 Err(e) => {
                     tracing::error!(error = %e, "console command failed");
-                    "Something went wrong on my side and nothing was saved for that line; please try again.".to_owned()
+                    words::LINE_LOST.to_owned()
                 }
             },
         };
@@ -255,7 +360,9 @@ where
     }
     worker.stop().await;
     if interactive && !deleted {
-        output.write_all(b"\nBye. Everything is saved.\n").await?;
+        output
+            .write_all(format!("\n{}\n", words::BYE).as_bytes())
+            .await?;
     }
     output.flush().await?;
     Ok(())
@@ -273,41 +380,32 @@ async fn answer(
     user: UserId,
     name: &str,
     command: Command,
-) -> Result<(String, Next), crate::app::CoachError> {
-    let reply = coach.handle(user, Source::Console, command).await?;
-    match &reply {
-        Reply::Deleted { .. } => return Ok((render(&reply, TimeStyle::Discord), Next::Quit)),
-        Reply::Export(data) => return Ok((export_to_file(name, data), Next::Continue)),
+) -> Result<(String, Next), Error> {
+    let answer = coach
+        .handle(user, Origin::new(Source::Console), command)
+        .await?;
+    let clock = LocalClock {
+        timezone: answer.timezone,
+        now: coach.now(),
+    };
+    let text = reply_text(&answer.reply, &clock);
+    Ok(match &answer.reply {
+        Reply::Deleted { .. } => (text, Next::Quit),
+        Reply::Export(data) => (export_to_file(name, data), Next::Continue),
         Reply::Progress(p) => {
             let file = format!("footcoach-progress-{}.png", safe_file_part(name));
             let note = match std::fs::write(&file, crate::chart::progress_png(p)) {
                 Ok(()) => {
                     let shown =
                         std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone().into());
-                    format!("Your calendar of the last 12 weeks: {}", shown.display())
+                    replies::calendar_file(&shown.display().to_string())
                 }
-                Err(e) => format!("(Could not write the calendar picture {file}: {e})"),
+                Err(e) => replies::file_not_written(&file, &e),
             };
-            return Ok((
-                format!("{}\n{note}", render(&reply, TimeStyle::Discord)),
-                Next::Continue,
-            ));
+            (format!("{text}\n{note}"), Next::Continue)
         }
-        Reply::DeleteAsk => {
-            let text = format!(
-                "{} Type /mydata delete confirm to go ahead.",
-                render(&reply, TimeStyle::Discord)
-            );
-            return Ok((text, Next::Continue));
-        }
-        _ => {}
-    }
-    let settings = coach.store().user(user).await?;
-    let style = TimeStyle::Console {
-        timezone: settings.timezone_or_utc(),
-        now: coach.now(),
-    };
-    Ok((render(&reply, style), Next::Continue))
+        _ => (text, Next::Continue),
+    })
 }
 
 /// A user name made safe for a file name.
@@ -332,34 +430,28 @@ fn export_to_file(name: &str, data: &serde_json::Value) -> String {
     match written {
         Ok(()) => {
             let shown = std::fs::canonicalize(&path).unwrap_or(path);
-            format!(
-                "Your data is in {} (JSON, format version {}).",
-                shown.display(),
-                crate::app::export::EXPORT_VERSION
-            )
+            replies::export_file(&shown.display().to_string())
         }
-        Err(e) => format!(
-            "Could not write {}: {e}. Nothing else changed.",
-            path.display()
-        ),
+        Err(e) => replies::file_not_written(&path.display().to_string(), &e),
     }
 }
 
 /// Delivers timed sends to the console's output.
 struct ConsoleMessenger {
     out: mpsc::UnboundedSender<String>,
+    coach: Coach,
 }
 
 impl Messenger for ConsoleMessenger {
     async fn deliver(&self, out: &Outbound) -> Delivery {
-        let style = TimeStyle::Console {
+        let clock = LocalClock {
             timezone: match &out.notice {
                 Notice::Reminder { today, .. } | Notice::Followup { today } => today.timezone,
-                _ => crate::coach::Timezone::UTC,
+                _ => Timezone::UTC,
             },
-            now: chrono::Utc::now(),
+            now: self.coach.now(),
         };
-        match self.out.send(notice_text(&out.notice, style)) {
+        match self.out.send(notice_text(&out.notice, &clock)) {
             Ok(()) => Delivery::Sent { dm_channel: None },
             Err(_) => Delivery::Transient {
                 retry_after: None,
@@ -372,12 +464,21 @@ impl Messenger for ConsoleMessenger {
 }
 
 /// The console on this process's stdin and stdout.
-pub async fn run_stdio(coach: &Coach, name: &str) -> anyhow::Result<()> {
+pub async fn run_stdio(coach: &Coach, store: &Store, name: &str) -> anyhow::Result<()> {
     let name = valid_name(name).map_err(anyhow::Error::msg)?;
-    let user = coach.store().console_user(name).await?;
+    let user = coach.console_user(name).await?;
     let interactive = std::io::stdin().is_terminal();
     let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-    run(coach, user, name, stdin, tokio::io::stdout(), interactive).await
+    run(
+        coach,
+        store,
+        user,
+        name,
+        stdin,
+        tokio::io::stdout(),
+        interactive,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -11,6 +11,17 @@ use std::path::{Path, PathBuf};
 use chrono::Weekday;
 use serde::{Deserialize, Serialize};
 
+/// Monday first, as people in most of the world read a week.
+pub const WEEK: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
 pub const EXERCISES_FILE: &str = "exercises.toml";
 pub const ROUTINES_FILE: &str = "routines.toml";
 pub const PLAN_FILE: &str = "plan.toml";
@@ -419,7 +430,7 @@ impl Content {
             ));
         }
         out.push_str("  plan:");
-        for day in crate::coach::WEEK {
+        for day in WEEK {
             out.push_str(&format!(" {day}={}", self.plan[&day]));
         }
         out

@@ -8,5 +8,7 @@ pub mod config;
 pub mod console;
 pub mod content;
 pub mod discord;
-pub mod scheduler;
+pub mod error;
 pub mod store;
+pub mod text;
+pub mod timeline;

@@ -95,21 +95,21 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Cmd::Console { user } => {
-            let coach = match open_coach(&config, content, 2).await {
+            let (store, coach) = match open_coach(&config, content, 2).await {
                 Ok(c) => c,
                 Err(code) => return code,
             };
-            match footcoach::console::run_stdio(&coach, &user).await {
+            match footcoach::console::run_stdio(&coach, &store, &user).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
             }
         }
         Cmd::Run => {
-            let coach = match open_coach(&config, content, 10).await {
+            let (store, coach) = match open_coach(&config, content, 10).await {
                 Ok(c) => c,
                 Err(code) => return code,
             };
-            match footcoach::discord::run(&config, coach, shutdown_signal()).await {
+            match footcoach::discord::run(&config, store, coach, shutdown_signal()).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(format!("{e:#}")),
             }
@@ -121,9 +121,12 @@ async fn open_coach(
     config: &Config,
     content: Arc<Content>,
     connections: u32,
-) -> Result<Coach, ExitCode> {
+) -> Result<(Store, Coach), ExitCode> {
     match Store::open(config.database.clone(), connections).await {
-        Ok(store) => Ok(Coach::new(store, content, Arc::new(SystemClock))),
+        Ok(store) => Ok((
+            store.clone(),
+            Coach::new(store, content, Arc::new(SystemClock)),
+        )),
         Err(e) => Err(fail(format!(
             "{e}. Start PostgreSQL, or set DATABASE_URL to a server that runs (see .env.example)"
         ))),

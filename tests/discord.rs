@@ -589,7 +589,7 @@ async fn routine_start_progress_and_help(pool: PgPool) {
     let body = command(&fake, ALICE, sub("routine", "start", json!([]))).await;
     let content = body["data"]["content"].as_str().unwrap();
     assert!(
-        content.starts_with(footcoach::app::text::WELCOME),
+        content.starts_with(footcoach::text::WELCOME),
         "the first answer introduces the bot: {content}"
     );
     assert!(
@@ -1111,13 +1111,15 @@ async fn first_use_is_introduced_once_and_high_pain_makes_sessions_gentler(pool:
             .await
             .unwrap();
     assert_eq!(logged, vec![("pain".to_owned(), Some(8))]);
-    let change: (i16, i16, String) =
-        sqlx::query_as("SELECT from_level, to_level, reason FROM level_changes WHERE user_id = $1")
-            .bind(ALICE as i64)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(change, (2, 1, "pain 8/10".to_owned()));
+    // The reason is stored as a type: pain, with the level reported.
+    let change: (i16, i16, String, Option<i16>) = sqlx::query_as(
+        "SELECT from_level, to_level, reason::text, pain FROM level_changes WHERE user_id = $1",
+    )
+    .bind(ALICE as i64)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(change, (2, 1, "pain".to_owned(), Some(8)));
 
     // Pain out of range is not logged, and the answer says what to type.
     fake.dispatch(

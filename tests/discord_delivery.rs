@@ -15,8 +15,8 @@ use footcoach::clock::ManualClock;
 use footcoach::config::Secret;
 use footcoach::content::Content;
 use footcoach::discord::messenger::DiscordMessenger;
-use footcoach::scheduler::{Delivery, Messenger, Outbound, Scheduler, SchedulerOptions};
 use footcoach::store::{Store, UserId};
+use footcoach::timeline::{Delivery, Messenger, Outbound, Scheduler, SchedulerOptions};
 use support::fake_discord::FakeDiscord;
 
 const ALICE: u64 = 1_400_000_000_000_000_001;
@@ -81,6 +81,7 @@ async fn a_send_repeated_after_a_crash_posts_once(pool: PgPool) {
 
     let crashed = Scheduler::new(
         coach(&pool, &clock),
+        Store::new(pool.clone()),
         DiesAfterSending(messenger(&fake, 40)),
         SchedulerOptions::discord(),
     );
@@ -93,6 +94,7 @@ async fn a_send_repeated_after_a_crash_posts_once(pool: PgPool) {
     let later = due() + chrono::Duration::minutes(3);
     let second = Scheduler::new(
         coach(&pool, &clock),
+        Store::new(pool.clone()),
         messenger(&fake, 40),
         SchedulerOptions::discord(),
     );
@@ -131,6 +133,7 @@ async fn sends_are_paced_and_a_429_holds_the_queue_for_its_retry_after(pool: PgP
     fake.rate_limit_next("POST", "/channels/*/messages", 0.3, 1);
     let worker = Scheduler::new(
         coach(&pool, &clock),
+        Store::new(pool.clone()),
         messenger(&fake, 40),
         SchedulerOptions::discord(),
     );
@@ -185,6 +188,7 @@ async fn a_user_who_closed_dms_is_told_in_the_server_and_not_retried(pool: PgPoo
     let clock = ManualClock::new(due());
     let worker = Scheduler::new(
         coach(&pool, &clock),
+        Store::new(pool.clone()),
         messenger(&fake, 40),
         SchedulerOptions::discord(),
     );

@@ -16,8 +16,8 @@ use footcoach::clock::ManualClock;
 use footcoach::config::Secret;
 use footcoach::content::Content;
 use footcoach::discord::messenger::DiscordMessenger;
-use footcoach::scheduler::{Scheduler, SchedulerOptions};
 use footcoach::store::Store;
+use footcoach::timeline::{Scheduler, SchedulerOptions};
 use support::bot::{self, RunningBot};
 use support::fake_discord::{self as fake, Call, FakeDiscord, Interaction};
 
@@ -103,14 +103,15 @@ async fn servers(pool: &PgPool) -> i64 {
 }
 
 fn worker(pool: &PgPool, fake: &FakeDiscord, clock: &ManualClock) -> Scheduler<DiscordMessenger> {
+    let store = Store::new(pool.clone());
     let coach = Coach::new(
-        Store::new(pool.clone()),
+        store.clone(),
         Arc::new(Content::embedded().unwrap()),
         Arc::new(clock.clone()),
     );
     let messenger =
         DiscordMessenger::new(&fake.api_url(), &Secret::new("fake-token".into()), 40).unwrap();
-    Scheduler::new(coach, messenger, SchedulerOptions::discord())
+    Scheduler::new(coach, store, messenger, SchedulerOptions::discord())
 }
 
 /// What the bot posted in the coach channel itself (not interaction answers).
@@ -588,6 +589,9 @@ async fn a_board_shows_twenty_members_best_first_and_counts_the_rest(pool: PgPoo
     assert_eq!(board.rows[0].days_done, 7);
     assert_eq!(board.rows[0].current_streak, 7);
     assert_eq!(board.rows[19].days_done, 2);
-    let lines = footcoach::app::text::board_lines(&board, footcoach::app::text::TimeStyle::Discord);
-    assert_eq!(lines.last().unwrap(), "and 2 more");
+    let lines = footcoach::text::servers::board_lines(&board);
+    assert_eq!(
+        footcoach::discord::render::markup(lines.last().unwrap()),
+        "and 2 more"
+    );
 }

@@ -6,11 +6,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sqlx::PgPool;
 
-use footcoach::app::{Coach, Command, LevelChange, PainAdvice, Reply, Source};
+use footcoach::app::{Coach, Command, Origin, Reply, Source};
 use footcoach::clock::ManualClock;
+use footcoach::coach::progression::{LevelChange, LevelReason, PainAdvice};
 use footcoach::coach::reply::Intent;
 use footcoach::coach::PainLevel;
 use footcoach::content::Content;
+use footcoach::error::UserError;
 use footcoach::store::{Store, UserId};
 
 fn start() -> DateTime<Utc> {
@@ -27,7 +29,11 @@ fn coach(pool: &PgPool, clock: &ManualClock) -> Coach {
 }
 
 async fn say(coach: &Coach, user: UserId, command: Command) -> Reply {
-    coach.handle(user, Source::Console, command).await.unwrap()
+    coach
+        .handle(user, Origin::new(Source::Console), command)
+        .await
+        .unwrap()
+        .reply
 }
 
 fn pain(n: u8) -> Command {
@@ -57,7 +63,8 @@ async fn high_pain_makes_sessions_gentler_and_suggests_a_clinician(pool: PgPool)
                 Some(LevelChange {
                     from: 2,
                     to: 1,
-                    levels: 4
+                    levels: 4,
+                    reason: LevelReason::Pain(PainLevel::new(8).unwrap()),
                 })
             );
         }
@@ -83,10 +90,14 @@ async fn high_pain_makes_sessions_gentler_and_suggests_a_clinician(pool: PgPool)
         first_after.seconds < first_before.seconds,
         "{first_before:?} vs {first_after:?}"
     );
-    let recorded = coach.store().level_changes(user).await.unwrap();
+    let recorded = Store::new(pool.clone()).level_changes(user).await.unwrap();
     assert_eq!(recorded.len(), 1);
     assert_eq!(
-        (recorded[0].1, recorded[0].2, recorded[0].3.as_str()),
+        (
+            recorded[0].from,
+            recorded[0].to,
+            recorded[0].reason.to_string().as_str()
+        ),
         (2, 1, "pain 8/10")
     );
 }
@@ -141,7 +152,8 @@ async fn steady_low_pain_days_move_up_a_level_and_level_down_goes_back(pool: PgP
         Some(LevelChange {
             from: 2,
             to: 3,
-            levels: 4
+            levels: 4,
+            reason: LevelReason::Progress,
         }),
         "the fifth low-pain day"
     );
@@ -169,7 +181,8 @@ async fn steady_low_pain_days_move_up_a_level_and_level_down_goes_back(pool: PgP
         Reply::LevelChanged(LevelChange {
             from: 3,
             to: 2,
-            levels: 4
+            levels: 4,
+            reason: LevelReason::Asked,
         })
     );
     assert_eq!(
@@ -177,23 +190,23 @@ async fn steady_low_pain_days_move_up_a_level_and_level_down_goes_back(pool: PgP
         Reply::LevelChanged(LevelChange {
             from: 2,
             to: 1,
-            levels: 4
+            levels: 4,
+            reason: LevelReason::Asked,
         })
     );
     assert!(
         matches!(
             say(&coach, user, Command::LevelDown).await,
-            Reply::Problem(_)
+            Reply::Refused(UserError::EasiestLevel)
         ),
         "no level below the first"
     );
-    let reasons: Vec<String> = coach
-        .store()
+    let reasons: Vec<String> = Store::new(pool.clone())
         .level_changes(user)
         .await
         .unwrap()
         .into_iter()
-        .map(|c| c.3)
+        .map(|c| c.reason.to_string())
         .collect();
     assert_eq!(reasons, ["steady progress with low pain", "asked", "asked"]);
 

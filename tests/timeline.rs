@@ -8,13 +8,13 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use sqlx::PgPool;
 
-use footcoach::app::{Coach, Command, Reply, Source};
+use footcoach::app::{Coach, Command, Notice, Origin, Reply, Source};
 use footcoach::clock::ManualClock;
 use footcoach::coach::reply::Intent;
 use footcoach::content::Content;
-use footcoach::scheduler::{Delivery, Messenger, Notice, Outbound, Scheduler, SchedulerOptions};
 use footcoach::store::timeline::{Audience, SendKind};
 use footcoach::store::{Store, UserId};
+use footcoach::timeline::{Delivery, Messenger, Outbound, Scheduler, SchedulerOptions};
 
 /// A send and the clock's instant when it went out.
 type Sent = (DateTime<Utc>, Outbound);
@@ -74,6 +74,7 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 
 struct Rig {
     coach: Coach,
+    store: Store,
     clock: ManualClock,
     recorder: Recorder,
     scheduler: Scheduler<Recorder>,
@@ -82,11 +83,18 @@ struct Rig {
 fn rig(pool: &PgPool, now: DateTime<Utc>) -> Rig {
     let clock = ManualClock::new(now);
     let content = Arc::new(Content::embedded().unwrap());
-    let coach = Coach::new(Store::new(pool.clone()), content, Arc::new(clock.clone()));
+    let store = Store::new(pool.clone());
+    let coach = Coach::new(store.clone(), content, Arc::new(clock.clone()));
     let recorder = Recorder::with_clock(&clock);
-    let scheduler = Scheduler::new(coach.clone(), recorder.clone(), SchedulerOptions::discord());
+    let scheduler = Scheduler::new(
+        coach.clone(),
+        store.clone(),
+        recorder.clone(),
+        SchedulerOptions::discord(),
+    );
     Rig {
         coach,
+        store,
         clock,
         recorder,
         scheduler,
@@ -109,9 +117,10 @@ impl Rig {
 
     async fn say(&self, user: UserId, command: Command) -> Reply {
         self.coach
-            .handle(user, Source::DiscordDm, command)
+            .handle(user, Origin::new(Source::DiscordDm), command)
             .await
             .unwrap()
+            .reply
     }
 
     fn reminders(&self) -> Vec<(DateTime<Utc>, bool)> {
@@ -262,7 +271,7 @@ async fn a_long_downtime_drops_the_missed_days(pool: PgPool) {
     let got = rig.reminders();
     assert_eq!(got.len(), 1, "only today's, late: {got:?}");
     assert_eq!(got[0], (utc(2027, 6, 4, 9, 0), true));
-    let rows = rig.coach.store().timeline_of(user).await.unwrap();
+    let rows = rig.store.timeline_of(user).await.unwrap();
     let skipped: Vec<NaiveDate> = rows
         .iter()
         .filter(|r| r.0 == SendKind::Reminder && r.3 == "skipped")
@@ -276,7 +285,7 @@ async fn no_reminder_on_rest_days_while_paused_or_once_done(pool: PgPool) {
     let rig = rig(&pool, utc(2027, 6, 1, 12, 0)); // a Tuesday
     let user = UserId(1006);
     set_reminder(&rig, user, "07:00", "UTC").await;
-    let store = rig.coach.store();
+    let store = &rig.store;
     store
         .set_rest_days(
             user,
@@ -326,11 +335,7 @@ async fn changing_the_time_reschedules_and_off_cancels(pool: PgPool) {
     rig.run_at(utc(2027, 6, 2, 6, 0)).await;
     assert_eq!(rig.reminders().len(), 1, "none after /remind off");
     assert_eq!(
-        rig.coach
-            .store()
-            .next_ready_at(Audience::Discord)
-            .await
-            .unwrap(),
+        rig.store.next_ready_at(Audience::Discord).await.unwrap(),
         None
     );
 }
@@ -390,13 +395,7 @@ async fn a_guided_session_posts_each_prompt_when_time_is_up_and_survives_a_resta
         })
         .collect();
     assert_eq!(prompts, vec![2]);
-    let active = rig
-        .coach
-        .store()
-        .active_session(user)
-        .await
-        .unwrap()
-        .unwrap();
+    let active = rig.store.active_session(user).await.unwrap().unwrap();
     assert_eq!(active.current_step, 2);
 
     // A new process on the same database carries on at step 3.
@@ -471,7 +470,7 @@ async fn a_session_left_alone_runs_to_its_end(pool: PgPool) {
         sent.last().unwrap().1.notice,
         Notice::SessionOver { .. }
     ));
-    assert_eq!(rig.coach.store().active_session(user).await.unwrap(), None);
+    assert_eq!(rig.store.active_session(user).await.unwrap(), None);
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
@@ -482,8 +481,7 @@ async fn a_claim_left_by_a_crashed_worker_is_taken_after_it_expires(pool: PgPool
     let due = utc(2027, 6, 1, 7, 0);
     // The first worker claims, then dies before sending or marking.
     let claimed = rig
-        .coach
-        .store()
+        .store
         .claim_due(Audience::Discord, due, due + Duration::minutes(2), 42, 100)
         .await
         .unwrap();
@@ -552,7 +550,7 @@ async fn an_unreachable_user_is_not_retried_and_their_reminders_pause(pool: PgPo
     let rig = rig(&pool, utc(2027, 6, 1, 5, 0));
     let user = UserId(1012);
     set_reminder(&rig, user, "07:00", "UTC").await;
-    rig.coach.store().set_last_channel(user, 777).await.unwrap();
+    rig.store.set_last_channel(user, 777).await.unwrap();
     rig.recorder
         .answer_with(Delivery::Unreachable("HTTP 403 code 50007".into()));
     rig.run_at(utc(2027, 6, 1, 7, 0)).await;
@@ -564,14 +562,10 @@ async fn an_unreachable_user_is_not_retried_and_their_reminders_pause(pool: PgPo
         *rig.recorder.told_unreachable.lock().unwrap(),
         vec![(user, 777)]
     );
-    let settings = rig.coach.store().user(user).await.unwrap();
+    let settings = rig.store.user(user).await.unwrap();
     assert!(settings.dm_blocked);
     assert_eq!(
-        rig.coach
-            .store()
-            .next_ready_at(Audience::Discord)
-            .await
-            .unwrap(),
+        rig.store.next_ready_at(Audience::Discord).await.unwrap(),
         None,
         "nothing left to retry"
     );
@@ -606,13 +600,7 @@ async fn a_transient_failure_is_retried_with_backoff_a_bounded_number_of_times(p
         if rig.run_at(now).await > 0 {
             tries += 1;
         }
-        match rig
-            .coach
-            .store()
-            .next_ready_at(Audience::Discord)
-            .await
-            .unwrap()
-        {
+        match rig.store.next_ready_at(Audience::Discord).await.unwrap() {
             Some(next) if next.date_naive() == now.date_naive() => {
                 assert!(next > now, "backs off");
                 now = next;
@@ -671,13 +659,14 @@ async fn one_evening_nudge_on_a_day_not_done(pool: PgPool) {
 async fn a_window_claims_ahead_and_sends_each_row_at_its_instant(pool: PgPool) {
     // Real time here: the window sleeps until each row is due.
     let content = Arc::new(Content::embedded().unwrap());
+    let store = Store::new(pool.clone());
     let coach = Coach::new(
-        Store::new(pool.clone()),
+        store.clone(),
         content,
         Arc::new(footcoach::clock::SystemClock),
     );
     let recorder = Recorder::default();
-    let scheduler = Scheduler::new(coach, recorder.clone(), SchedulerOptions::discord());
+    let scheduler = Scheduler::new(coach, store, recorder.clone(), SchedulerOptions::discord());
     let base = Utc::now() + Duration::milliseconds(300);
     sqlx::query(
         "INSERT INTO users (id, timezone, remind_minute, followup_minute)

@@ -5,10 +5,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 
-use super::{Coach, CoachError, RoutineCard};
+use super::{Coach, RoutineCard};
 use crate::coach::progress::{DayStatus, LogEntry, Progress};
 use crate::coach::schedule::{local_date, reminders_between};
 use crate::coach::{LocalTime, Timezone};
+use crate::error::Result;
 use crate::store::servers::ServerSettings;
 use crate::store::UserId;
 
@@ -87,15 +88,15 @@ impl Coach {
         channel: i64,
         at: LocalTime,
         timezone: Timezone,
-    ) -> Result<ServerReply, CoachError> {
+    ) -> Result<ServerReply> {
         let now = self.now();
-        let before = self.store().server(guild).await?;
+        let before = self.store.server(guild).await?;
         let posted = before.as_ref().and_then(|s| s.last_posted_date);
         let (next_date, next_due_at) = reminders_between(timezone, at, now, 3)
             .into_iter()
             .find(|(date, _)| Some(*date) != posted)
             .unwrap_or((local_date(timezone, now), now));
-        self.store()
+        self.store
             .set_server(&ServerSettings {
                 guild_id: guild,
                 channel_id: channel,
@@ -116,27 +117,32 @@ impl Coach {
         })
     }
 
-    pub async fn show_coach_channel(&self, guild: i64) -> Result<ServerReply, CoachError> {
+    pub async fn show_coach_channel(&self, guild: i64) -> Result<ServerReply> {
         Ok(ServerReply::Show {
-            server: self.store().server(guild).await?,
-            board_members: self.store().board_size(guild).await?,
+            server: self.store.server(guild).await?,
+            board_members: self.store.board_size(guild).await?,
         })
     }
 
-    pub async fn stop_coach_channel(&self, guild: i64) -> Result<ServerReply, CoachError> {
+    pub async fn stop_coach_channel(&self, guild: i64) -> Result<ServerReply> {
         Ok(ServerReply::Stopped {
-            was_on: self.store().remove_server(guild).await?,
+            was_on: self.store.remove_server(guild).await?,
         })
+    }
+
+    /// The bot was removed from a server: its settings and board go.
+    pub async fn forget_server(&self, guild: i64) -> Result<()> {
+        Ok(self.store.forget_server(guild).await?)
+    }
+
+    /// A channel was deleted: a daily post there stops. True when one did.
+    pub async fn channel_deleted(&self, channel: i64) -> Result<bool> {
+        Ok(self.store.channel_deleted(channel).await?)
     }
 
     /// Opts the user in to (or out of) the server's weekly streak board.
-    pub async fn set_board(
-        &self,
-        guild: i64,
-        user: UserId,
-        on: bool,
-    ) -> Result<ServerReply, CoachError> {
-        let store = self.store();
+    pub async fn set_board(&self, guild: i64, user: UserId, on: bool) -> Result<ServerReply> {
+        let store = &self.store;
         if !on {
             return Ok(ServerReply::BoardLeft {
                 was_on: store.leave_board(guild, user).await?,
@@ -154,11 +160,7 @@ impl Coach {
     }
 
     /// The daily post for `server.next_date`, with the board on Mondays.
-    pub async fn server_post(
-        &self,
-        server: &ServerSettings,
-        late: bool,
-    ) -> Result<ServerPost, CoachError> {
+    pub async fn server_post(&self, server: &ServerSettings, late: bool) -> Result<ServerPost> {
         let date = server.next_date;
         let card = self.server_card(date);
         let board = if date.weekday() == BOARD_DAY {
@@ -183,11 +185,16 @@ impl Coach {
 
     /// Today's server post as the user would see it, with only them on the
     /// board: what the console shows, since a terminal has no server.
-    pub async fn server_post_preview(&self, user: UserId) -> Result<ServerPost, CoachError> {
+    pub async fn server_post_preview(&self, user: UserId) -> Result<ServerPost> {
         let now = self.now();
-        let settings = self.store().user(user).await?;
-        let date = self.today_of(&settings, now);
-        let progress = self.progress(&settings, now).await?;
+        let state = self
+            .store
+            .user_state(user, None)
+            .await?
+            .unwrap_or_else(|| super::stranger(user));
+        let settings = &state.settings;
+        let date = local_date(settings.timezone_or_utc(), now);
+        let progress = self.calendar(settings).progress(&state.log, date);
         let (from, to) = week_before(date);
         Ok(ServerPost {
             date,
@@ -207,19 +214,15 @@ impl Coach {
     }
 
     /// The board for the week before `post_date`; `None` when nobody opted in.
-    pub async fn board(
-        &self,
-        guild: i64,
-        post_date: NaiveDate,
-    ) -> Result<Option<Board>, CoachError> {
-        let members = self.store().board_settings(guild).await?;
+    pub async fn board(&self, guild: i64, post_date: NaiveDate) -> Result<Option<Board>> {
+        let members = self.store.board_settings(guild).await?;
         if members.is_empty() {
             return Ok(None);
         }
         let (from, to) = week_before(post_date);
         let ids: Vec<UserId> = members.iter().map(|m| m.id).collect();
         let mut histories: HashMap<UserId, Vec<LogEntry>> = HashMap::new();
-        for (user, entry) in self.store().histories(&ids).await? {
+        for (user, entry) in self.store.histories(&ids).await? {
             histories.entry(user).or_default().push(entry);
         }
         let now = self.now();
@@ -227,9 +230,8 @@ impl Coach {
             .iter()
             .map(|settings| {
                 let entries = histories.get(&settings.id).map_or(&[][..], Vec::as_slice);
-                let progress = self
-                    .calendar(settings)
-                    .progress(entries, self.today_of(settings, now));
+                let today = local_date(settings.timezone_or_utc(), now);
+                let progress = self.calendar(settings).progress(entries, today);
                 BoardRow {
                     user: settings.id,
                     current_streak: progress.current_streak,

@@ -73,12 +73,17 @@ impl fmt::Display for RestDays {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("\"{input}\" is not a date: type it as YYYY-MM-DD, like 2027-01-05")]
+pub struct BadDate {
+    pub input: String,
+}
+
 /// Parses a date typed as YYYY-MM-DD.
-pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(text: &str) -> Result<NaiveDate, BadDate> {
     let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        let shown: String = text.chars().take(30).collect();
-        format!("\"{shown}\" is not a date: type it as YYYY-MM-DD, like 2027-01-05")
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| BadDate {
+        input: text.chars().take(30).collect(),
     })
 }
 

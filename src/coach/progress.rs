@@ -29,6 +29,34 @@ pub struct LogEntry {
     pub at: DateTime<Utc>,
 }
 
+/// What a log entry does to the log: the same step of the same day holds one
+/// done-or-skip and one pain report, so a new one replaces the old. Returns
+/// whether anything changed (`None`: the same was already there; `Some(true)`:
+/// a new row; `Some(false)`: a changed one), as the database would.
+pub fn record(history: &mut Vec<LogEntry>, entry: LogEntry) -> Option<bool> {
+    let is_pain = |e: &LogEntry| matches!(e.outcome, LogOutcome::Pain(_));
+    let same = |e: &LogEntry| {
+        e.local_date == entry.local_date && e.step == entry.step && is_pain(e) == is_pain(&entry)
+    };
+    if let Some(i) = history.iter().position(same) {
+        if history[i].outcome == entry.outcome {
+            return None;
+        }
+        history.remove(i);
+        insert_sorted(history, entry);
+        return Some(false);
+    }
+    insert_sorted(history, entry);
+    Some(true)
+}
+
+/// Keeps the log in its stored order: day, step, then time.
+fn insert_sorted(history: &mut Vec<LogEntry>, entry: LogEntry) {
+    let key = |e: &LogEntry| (e.local_date, e.step, e.at);
+    let at = history.partition_point(|e| key(e) <= key(&entry));
+    history.insert(at, entry);
+}
+
 /// Weeks shown in the progress picture.
 pub const RECENT_WEEKS: u64 = 12;
 
@@ -171,6 +199,15 @@ impl Calendar<'_> {
                 (date, status)
             })
             .collect()
+    }
+
+    /// How `date` has gone so far: `None` until a done or skip is logged.
+    pub fn day_status(&self, entries: &[LogEntry], date: NaiveDate) -> Option<DayStatus> {
+        entries
+            .iter()
+            .any(|e| e.local_date == date && !matches!(e.outcome, LogOutcome::Pain(_)))
+            .then(|| self.statuses(entries, date, date).first().map(|(_, s)| *s))
+            .flatten()
     }
 
     /// Streaks, this week and totals, as of the local date `today`.
@@ -371,5 +408,22 @@ mod tests {
         assert_eq!(week[1..3], [Some(DayStatus::Done), Some(DayStatus::Done)]);
         assert!(week[3..].iter().all(Option::is_none));
         assert_eq!(p.week[0].0, d(1));
+    }
+
+    #[test]
+    fn recording_keeps_one_entry_per_step_and_kind_as_the_table_does() {
+        let mut history = vec![done(2), step(3, 1, LogOutcome::Done)];
+        assert_eq!(record(&mut history, done(2)), None);
+        assert_eq!(
+            record(&mut history, step(2, 0, LogOutcome::Skip)),
+            Some(false)
+        );
+        assert_eq!(history[0].outcome, LogOutcome::Skip);
+        let pain = LogOutcome::Pain(PainLevel::new(4).unwrap());
+        assert_eq!(record(&mut history, step(2, 0, pain)), Some(true));
+        assert_eq!(record(&mut history, done(1)), Some(true));
+        let days: Vec<NaiveDate> = history.iter().map(|e| e.local_date).collect();
+        assert_eq!(days, vec![d(1), d(2), d(2), d(3)], "kept in day order");
+        assert_eq!(history.len(), 4);
     }
 }

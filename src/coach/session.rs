@@ -1,8 +1,31 @@
 //! The steps of a guided session and the instant each prompt is due.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use super::user::UserId;
 use crate::content::{Content, Routine, StepView};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionState {
+    Active,
+    Finished,
+    Stopped,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuidedSession {
+    pub id: i64,
+    pub user: UserId,
+    pub local_date: NaiveDate,
+    pub routine_id: String,
+    /// 1-based.
+    pub current_step: u16,
+    pub step_due_at: DateTime<Utc>,
+    pub state: SessionState,
+    pub started_at: DateTime<Utc>,
+    /// The level it was started at; 0 is the routine's standard level.
+    pub level: u8,
+}
 
 /// One prompt of a guided session.
 #[derive(Debug, Clone)]

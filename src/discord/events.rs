@@ -3,11 +3,12 @@
 use poise::serenity_prelude as serenity;
 use serenity::{ComponentInteraction, CreateInteractionResponse, FullEvent, Message};
 
-use super::render::{outgoing, Action, BoardAction, Outgoing};
+use super::render::{markup, outgoing, Action, BoardAction, Outgoing};
 use super::{user_of, Data, Error};
-use crate::app::text::{server_reply, TimeStyle};
-use crate::app::{Command, Source};
+use crate::app::{Command, Origin, Source};
 use crate::coach::reply::{parse_reply, Intent};
+use crate::text::replies::NOT_YOURS;
+use crate::text::servers::{server_reply, BOARD_NEEDS_SERVER};
 
 type Framework<'a> = poise::FrameworkContext<'a, Data, Error>;
 
@@ -20,12 +21,7 @@ pub async fn handle(framework: Framework<'_>, event: &FullEvent) -> Result<(), E
         // Removed from a server (not an outage): forget its settings and board.
         FullEvent::GuildDelete { incomplete, .. } if !incomplete.unavailable => {
             let guild = incomplete.id.get() as i64;
-            framework
-                .user_data
-                .coach
-                .store()
-                .forget_server(guild)
-                .await?;
+            framework.user_data.coach.forget_server(guild).await?;
             tracing::info!(
                 guild,
                 "removed from a server; its daily post and board are gone"
@@ -33,8 +29,8 @@ pub async fn handle(framework: Framework<'_>, event: &FullEvent) -> Result<(), E
             Ok(())
         }
         FullEvent::ChannelDelete { channel, .. } => {
-            let store = framework.user_data.coach.store();
-            if store.channel_deleted(channel.id.get() as i64).await? {
+            let coach = &framework.user_data.coach;
+            if coach.channel_deleted(channel.id.get() as i64).await? {
                 tracing::info!(
                     guild = channel.guild_id.get(),
                     "the coach channel was deleted; its daily post stops"
@@ -68,21 +64,22 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
     if !is_dm && intent == Intent::NotUnderstood {
         return Ok(());
     }
-    let source = if is_dm {
-        Source::DiscordDm
+    let origin = if is_dm {
+        Origin {
+            // Cached so a reminder costs one request.
+            dm_channel: Some(msg.channel_id.get() as i64),
+            ..Origin::new(Source::DiscordDm)
+        }
     } else {
-        Source::DiscordReply
+        Origin {
+            server_channel: Some(msg.channel_id.get() as i64),
+            ..Origin::new(Source::DiscordReply)
+        }
     };
-    let welcome = coach.welcome_once(user).await?;
-    let reply = coach.handle(user, source, Command::Reply(intent)).await?;
-    if is_dm {
-        // Cached so a reminder costs one request; a no-op when unchanged.
-        coach
-            .store()
-            .set_dm_channel(user, msg.channel_id.get() as i64)
-            .await?;
-    }
-    let mut message = outgoing(&reply, user).with_welcome(welcome).into_message();
+    let answer = coach.handle(user, origin, Command::Reply(intent)).await?;
+    let mut message = outgoing(&answer.reply, user)
+        .with_welcome(answer.first_time)
+        .into_message();
     if !is_dm {
         message = message.reference_message(msg);
     }
@@ -100,7 +97,7 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
     };
     let presser = user_of(press.user.id);
     let out = if presser != owner {
-        Outgoing::ephemeral("This one is not yours: run /routine today to get your own buttons.")
+        Outgoing::ephemeral(NOT_YOURS)
     } else {
         let command = match action {
             Action::Start => Command::RoutineStart,
@@ -110,14 +107,16 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
             Action::Snooze => Command::Reply(Intent::Snooze),
             Action::Delete => Command::DeleteConfirmed,
         };
-        let coach = &framework.user_data.coach;
-        let welcome = if action == Action::Delete {
-            None
-        } else {
-            coach.welcome_once(owner).await?
+        let origin = Origin {
+            server_channel: press.guild_id.map(|_| press.channel_id.get() as i64),
+            ..Origin::new(Source::DiscordButton)
         };
-        let reply = coach.handle(owner, Source::DiscordButton, command).await?;
-        outgoing(&reply, owner).with_welcome(welcome)
+        let answer = framework
+            .user_data
+            .coach
+            .handle(owner, origin, command)
+            .await?;
+        outgoing(&answer.reply, owner).with_welcome(answer.first_time)
     };
     press
         .create_response(
@@ -136,7 +135,7 @@ async fn on_board_button(
     action: BoardAction,
 ) -> Result<(), Error> {
     let text = match press.guild_id {
-        None => "The streak board belongs to a server: press this on a server post.".to_owned(),
+        None => BOARD_NEEDS_SERVER.to_owned(),
         Some(guild) => {
             let reply = framework
                 .user_data
@@ -147,7 +146,7 @@ async fn on_board_button(
                     action == BoardAction::Join,
                 )
                 .await?;
-            server_reply(&reply, TimeStyle::Discord)
+            markup(&server_reply(&reply))
         }
     };
     press

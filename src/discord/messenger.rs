@@ -8,11 +8,12 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::render::{notice_message, server_post_message};
+use super::render::{markup, notice_message, server_post_message};
 use crate::app::servers::ServerPost;
 use crate::config::Secret;
-use crate::scheduler::{Delivery, Messenger, Outbound};
 use crate::store::UserId;
+use crate::text::servers::dms_closed;
+use crate::timeline::{Delivery, Messenger, Outbound};
 
 /// Below Discord's 50 a second, leaving room for the bot's other calls.
 pub const DEFAULT_RATE_PER_SECOND: u32 = 40;
@@ -237,11 +238,7 @@ impl Messenger for DiscordMessenger {
 
     async fn tell_unreachable(&self, user: UserId, channel: i64) {
         let body = serde_json::json!({
-            "content": format!(
-                "<@{}> I cannot send you direct messages, so your footcoach reminders are paused. \
-                 Allow DMs from server members (Privacy Settings), then run /remind set to start them again.",
-                user.0
-            ),
+            "content": markup(&dms_closed(user)),
             "allowed_mentions": { "users": [user.0.to_string()] },
         });
         if let Err(d) = self

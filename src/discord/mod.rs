@@ -1,5 +1,6 @@
 //! The Discord front end: the only place that imports serenity or poise.
 
+pub mod args;
 pub mod commands;
 pub mod events;
 pub mod messenger;
@@ -13,8 +14,9 @@ use tokio::sync::mpsc;
 
 use crate::app::Coach;
 use crate::config::Config;
-use crate::scheduler::{Scheduler, SchedulerOptions};
-use crate::store::UserId;
+use crate::store::{Store, UserId};
+use crate::text;
+use crate::timeline::{Scheduler, SchedulerOptions};
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 pub type Context<'a> = poise::Context<'a, Data, Error>;
@@ -58,7 +60,7 @@ async fn setup(
     let hash = fingerprint(&commands)?;
     let scope = guild.map_or_else(|| "global".to_owned(), |g| format!("guild:{g}"));
     let key = format!("commands:{}:{scope}", ready.application.id);
-    if coach.store().bot_state(&key).await?.as_deref() == Some(hash.as_str()) {
+    if coach.registered_commands(&key).await?.as_deref() == Some(hash.as_str()) {
         tracing::info!(
             scope,
             "slash commands unchanged since the last registration"
@@ -74,30 +76,41 @@ async fn setup(
                 serenity::Command::set_global_commands(ctx, commands).await?;
             }
         }
-        coach.store().set_bot_state(&key, &hash).await?;
+        coach.remember_registration(&key, &hash).await?;
         tracing::info!(scope, "registered slash commands");
     }
     tracing::info!(user = %ready.user.name, "connected to Discord");
     Ok(Data { coach })
 }
 
+/// The one place a failed command is answered: a person's mistake gets
+/// what to type instead; anything else, that it was our fault.
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
-            tracing::error!(command = %ctx.command().qualified_name, error = %error, "command failed");
+            let text = match error.downcast_ref::<crate::error::Error>() {
+                Some(crate::error::Error::User(mistake)) => text::refused(mistake),
+                _ => match error.downcast_ref::<crate::error::UserError>() {
+                    Some(mistake) => text::refused(mistake),
+                    None => {
+                        tracing::error!(command = %ctx.command().qualified_name, error = %error, "command failed");
+                        text::OUR_FAULT.to_owned()
+                    }
+                },
+            };
             let _ = ctx
-                .send(render::Outgoing::ephemeral("Something went wrong on my side and nothing was changed; please try again in a minute.").into_poise())
+                .send(render::Outgoing::ephemeral(text).into_poise())
                 .await;
         }
-        poise::FrameworkError::ArgumentParse { ctx, input, .. } => {
-            let shown: String = input.unwrap_or_default().chars().take(40).collect();
+        poise::FrameworkError::ArgumentParse {
+            ctx, input, error, ..
+        } => {
+            let text = match error.downcast_ref::<crate::error::UserError>() {
+                Some(mistake) => text::refused(mistake),
+                None => text::unreadable(input.as_deref().unwrap_or_default()),
+            };
             let _ = ctx
-                .send(
-                    render::Outgoing::ephemeral(format!(
-                        "I could not read \"{shown}\". Try /help for how each command is typed."
-                    ))
-                    .into_poise(),
-                )
+                .send(render::Outgoing::ephemeral(text).into_poise())
                 .await;
         }
         other => {
@@ -111,6 +124,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
 /// Connects to Discord and serves until `shutdown` resolves or start-up fails.
 pub async fn run(
     config: &Config,
+    store: Store,
     coach: Coach,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
@@ -154,7 +168,13 @@ pub async fn run(
     let messenger =
         messenger::DiscordMessenger::new(api_base, token, messenger::DEFAULT_RATE_PER_SECOND)
             .context("cannot build the HTTP client for timed sends")?;
-    let worker = Scheduler::new(coach_for_worker, messenger, SchedulerOptions::discord()).spawn();
+    let worker = Scheduler::new(
+        coach_for_worker,
+        store,
+        messenger,
+        SchedulerOptions::discord(),
+    )
+    .spawn();
 
     let mut client = serenity::ClientBuilder::new_with_http(http, intents())
         .framework(framework)

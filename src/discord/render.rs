@@ -7,12 +7,15 @@ use serenity::{
     CreateInteractionResponseMessage, CreateMessage,
 };
 
+use chrono::{DateTime, Utc};
+
 use crate::app::servers::ServerPost;
-use crate::app::text::{board_lines, board_title, render, TimeStyle};
-use crate::app::{Reply, RoutineCard, StepPrompt, TodayPlan, TodayView};
+use crate::app::{Notice, Reply, StepPrompt, TodayView};
 use crate::coach::progress::DayStatus;
-use crate::scheduler::Notice;
+use crate::coach::{LocalTime, Timezone};
 use crate::store::UserId;
+use crate::text::routine::{self, CardText};
+use crate::text::{self, replies, servers, Medium, Text, When};
 
 /// Embed colour: a calm green that reads on dark and light themes.
 pub(crate) const ACCENT: u32 = 0x3b_a5_5c;
@@ -91,12 +94,12 @@ impl Outgoing {
         }
     }
 
-    /// Puts the one-time introduction in front of the answer.
-    pub fn with_welcome(mut self, welcome: Option<&str>) -> Self {
-        if let Some(w) = welcome {
+    /// Puts the one-time introduction in front of a person's first answer.
+    pub fn with_welcome(mut self, first_time: bool) -> Self {
+        if first_time {
             self.content = Some(match self.content.take() {
-                Some(c) => format!("{w}\n\n{c}"),
-                None => w.to_owned(),
+                Some(c) => format!("{}\n\n{c}", text::WELCOME),
+                None => text::WELCOME.to_owned(),
             });
         }
         self
@@ -153,51 +156,65 @@ fn buttons(owner: UserId, actions: &[(Action, &str, ButtonStyle)]) -> CreateActi
     )
 }
 
-fn routine_embed(card: &RoutineCard, title_prefix: &str) -> CreateEmbed {
+/// Discord's way of showing a `Text`'s typed values.
+pub struct Markup;
+
+impl Medium for Markup {
+    fn instant(&self, at: DateTime<Utc>, when: When) -> String {
+        let t = at.timestamp();
+        match when {
+            When::Full => format!("<t:{t}:F> (<t:{t}:R>)"),
+            When::Clock => format!("<t:{t}:t>"),
+            When::Relative => format!("<t:{t}:R>"),
+        }
+    }
+
+    fn channel(&self, id: i64) -> String {
+        format!("<#{id}>")
+    }
+
+    fn person(&self, id: UserId) -> String {
+        format!("<@{}>", id.0)
+    }
+
+    fn strong(&self, words: &str) -> String {
+        format!("**{words}**")
+    }
+}
+
+/// A `Text` as Discord shows it.
+pub fn markup(text: &Text) -> String {
+    text.render(&Markup)
+}
+
+fn routine_embed(card: &CardText, title_prefix: &str) -> CreateEmbed {
+    let description = match &card.level {
+        Some(level) => format!("{}\n{level}", card.summary),
+        None => card.summary.clone(),
+    };
     let mut embed = CreateEmbed::new()
-        .title(format!(
-            "{title_prefix}{} ({} min)",
-            card.name, card.minutes
-        ))
-        .description(if card.levels > 1 {
-            format!("{}\nLevel {} of {}.", card.summary, card.level, card.levels)
-        } else {
-            card.summary.clone()
-        })
+        .title(format!("{title_prefix}{}", card.heading))
+        .description(description)
         .colour(ACCENT);
     for s in &card.steps {
-        embed = embed.field(
-            format!("{}. {}", s.number, s.name),
-            format!("{} · needs: {}", s.dose, s.equipment),
-            false,
-        );
+        embed = embed.field(&s.heading, format!("{} · {}", s.dose, s.needs), false);
     }
     embed
 }
 
 pub fn prompt_embed(p: &StepPrompt) -> CreateEmbed {
-    let steps: Vec<String> = p
-        .instructions
-        .iter()
-        .enumerate()
-        .map(|(i, s)| format!("{}. {s}", i + 1))
-        .collect();
+    let t = routine::prompt(p);
     CreateEmbed::new()
-        .title(format!(
-            "Step {} of {}: {}",
-            p.line.number, p.of, p.line.name
-        ))
+        .title(t.title)
         .description(format!(
-            "**{}** · needs: {}\n\n{}\n\nTime is up <t:{}:R>.",
-            p.line.dose,
-            p.line.equipment,
-            steps.join("\n"),
-            p.ends.timestamp()
+            "**{}** · {}\n\n{}\n\n{}",
+            t.dose,
+            t.needs,
+            t.instructions.join("\n"),
+            markup(&t.time_up)
         ))
-        .field("Safety", &p.safety, false)
-        .footer(CreateEmbedFooter::new(
-            "Reply done, skip or stop, or use the buttons.",
-        ))
+        .field(routine::SAFETY_LABEL, t.safety, false)
+        .footer(CreateEmbedFooter::new(routine::PROMPT_ANSWERS))
         .colour(ACCENT)
 }
 
@@ -205,121 +222,75 @@ fn prompt_buttons(owner: UserId) -> CreateActionRow {
     buttons(
         owner,
         &[
-            (Action::Done, "Done", ButtonStyle::Success),
-            (Action::Skip, "Skip", ButtonStyle::Secondary),
-            (Action::Stop, "Stop", ButtonStyle::Danger),
+            (Action::Done, routine::DONE, ButtonStyle::Success),
+            (Action::Skip, routine::SKIP, ButtonStyle::Secondary),
+            (Action::Stop, routine::STOP, ButtonStyle::Danger),
         ],
     )
 }
 
-/// The reply as Discord should show it to `owner`.
+/// Words that lead into a session's prompt.
+fn with_prompt(lead: String, p: &StepPrompt, owner: UserId) -> Outgoing {
+    Outgoing {
+        content: Some(lead),
+        embeds: vec![prompt_embed(p)],
+        components: vec![prompt_buttons(owner)],
+        ..Default::default()
+    }
+}
+
+/// The reply as Discord shows it to `owner`.
 pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
+    let words = || markup(&replies::reply(reply));
     match reply {
         Reply::Today(view) => today_message(view, owner, false),
-        Reply::SessionStarted(s) => {
-            let schedule: Vec<String> = s
-                .schedule
-                .iter()
-                .map(|(line, due)| {
-                    format!("{}. {} <t:{}:t>", line.number, line.name, due.timestamp())
-                })
-                .collect();
-            Outgoing {
-                content: Some(format!(
-                    "Guided session: **{}** ({} min). I will post each step when the last one's time is up.\n{}{}",
-                    s.card.name,
-                    s.card.minutes,
-                    schedule.join("\n"),
-                    if s.ask_pain {
-                        format!("\nBefore you start: {}", crate::app::text::ASK_PAIN)
-                    } else {
-                        String::new()
-                    }
-                )),
-                embeds: vec![prompt_embed(&s.first)],
-                components: vec![prompt_buttons(owner)],
-                ephemeral: false,
-                file: None,
-            }
-        }
-        Reply::Logged { next: Some(p), .. } => Outgoing {
-            content: Some(first_paragraph(&render(reply, TimeStyle::Discord))),
-            embeds: vec![prompt_embed(p)],
-            components: vec![prompt_buttons(owner)],
-            ephemeral: false,
-            file: None,
-        },
-        Reply::Problem(_) | Reply::NotUnderstood | Reply::Deleted { .. } => {
-            Outgoing::ephemeral(render(reply, TimeStyle::Discord))
+        Reply::SessionStarted(s) => with_prompt(words(), &s.first, owner),
+        Reply::Logged { next: Some(p), .. } => with_prompt(words(), p, owner),
+        Reply::NotUnderstood | Reply::Deleted { .. } | Reply::Refused(_) => {
+            Outgoing::ephemeral(words())
         }
         Reply::Export(data) => Outgoing {
             file: Some((
                 "footcoach-data.json".to_owned(),
                 serde_json::to_vec_pretty(data).unwrap_or_default(),
             )),
-            ..Outgoing::ephemeral(render(reply, TimeStyle::Discord))
+            ..Outgoing::ephemeral(words())
         },
         Reply::Progress(p) => Outgoing {
             file: Some(("progress.png".to_owned(), crate::chart::progress_png(p))),
-            ..Outgoing::text(render(reply, TimeStyle::Discord))
+            ..Outgoing::text(words())
         },
         Reply::DeleteAsk => Outgoing {
             components: vec![buttons(
                 owner,
-                &[(Action::Delete, "Delete everything", ButtonStyle::Danger)],
+                &[(Action::Delete, replies::DELETE_BUTTON, ButtonStyle::Danger)],
             )],
-            ..Outgoing::ephemeral(render(reply, TimeStyle::Discord))
+            ..Outgoing::ephemeral(words())
         },
-        other => Outgoing::text(render(other, TimeStyle::Discord)),
+        _ => Outgoing::text(words()),
     }
 }
 
 /// The day's routine card with its buttons; reminders add Snooze.
 fn today_message(view: &TodayView, owner: UserId, snooze: bool) -> Outgoing {
-    let (prefix, card, note) = match &view.plan {
-        TodayPlan::Train(card) => ("Today: ", card, None),
-        TodayPlan::Rest { routine } => (
-            "Rest day · optional: ",
-            routine,
-            Some("A rest day: nothing is due.".to_owned()),
-        ),
-        TodayPlan::Paused { until, routine } => (
-            "Paused · optional: ",
-            routine,
-            Some(format!(
-                "You are paused until {}: nothing is due.",
-                until.format("%-d %B %Y")
-            )),
-        ),
-    };
-    let mut embed = routine_embed(card, prefix);
-    let mut footer = Vec::new();
-    if let Some(status) = view.status {
-        footer.push(format!(
-            "So far today: {}",
-            crate::app::text::status_word(status)
-        ));
+    let t = routine::today(view);
+    let mut embed = routine_embed(&t.card, t.title_prefix);
+    if !t.notes.is_empty() {
+        embed = embed.footer(CreateEmbedFooter::new(t.notes.join(" · ")));
     }
-    if !view.timezone_set {
-        footer.push("Days count in UTC until you set your timezone with /remind set".to_owned());
-    }
-    if !footer.is_empty() {
-        embed = embed.footer(CreateEmbedFooter::new(footer.join(" · ")));
-    }
-    let done_today = view.status == Some(DayStatus::Done);
     let mut out = Outgoing {
-        content: note,
+        content: t.note,
         embeds: vec![embed],
         ..Default::default()
     };
-    if !done_today {
+    if view.status != Some(DayStatus::Done) {
         let mut actions = vec![
-            (Action::Start, "Start", ButtonStyle::Primary),
-            (Action::Done, "Done", ButtonStyle::Success),
-            (Action::Skip, "Skip", ButtonStyle::Secondary),
+            (Action::Start, routine::START, ButtonStyle::Primary),
+            (Action::Done, routine::DONE, ButtonStyle::Success),
+            (Action::Skip, routine::SKIP, ButtonStyle::Secondary),
         ];
         if snooze {
-            actions.push((Action::Snooze, "Snooze 30 min", ButtonStyle::Secondary));
+            actions.push((Action::Snooze, routine::SNOOZE, ButtonStyle::Secondary));
         }
         out.components = vec![buttons(owner, &actions)];
     }
@@ -328,37 +299,23 @@ fn today_message(view: &TodayView, owner: UserId, snooze: bool) -> Outgoing {
 
 /// A timed send as Discord shows it to `owner`.
 pub fn notice_message(notice: &Notice, owner: UserId) -> Outgoing {
+    let lead = routine::notice_lead(notice);
     match notice {
-        Notice::Reminder { today, late } => {
-            let mut out = today_message(today, owner, true);
-            let greeting = if *late {
-                "Your daily reminder, a little late (I was offline at the time): here is today's foot routine."
-            } else {
-                "Good morning! Here is today's foot routine."
+        Notice::Reminder { today, .. } | Notice::Followup { today } => {
+            let snooze = matches!(notice, Notice::Reminder { .. });
+            let mut out = today_message(today, owner, snooze);
+            out.content = match (lead, out.content.take()) {
+                (Some(lead), Some(note)) => Some(format!("{lead}\n{note}")),
+                (lead, note) => lead.or(note),
             };
-            out.content = Some(match out.content.take() {
-                Some(note) => format!("{greeting}\n{note}"),
-                None => greeting.to_owned(),
-            });
-            out
-        }
-        Notice::Followup { today } => {
-            let mut out = today_message(today, owner, false);
-            out.content = Some(
-                "Still time for today's routine, if you can fit it in. No pressure: a short one counts too.".to_owned(),
-            );
             out
         }
         Notice::Prompt(p) => Outgoing {
-            content: None,
             embeds: vec![prompt_embed(p)],
             components: vec![prompt_buttons(owner)],
-            ephemeral: false,
-            file: None,
+            ..Default::default()
         },
-        Notice::SessionOver { routine_name } => Outgoing::text(format!(
-            "Time is up for the last step of {routine_name}. Say done to log today, or skip. Well done for showing up!"
-        )),
+        Notice::SessionOver { .. } => Outgoing::text(lead.unwrap_or_default()),
     }
 }
 
@@ -388,48 +345,41 @@ impl BoardAction {
 
 /// A server's daily post: the routine, and on Mondays the streak board.
 pub fn server_post_message(post: &ServerPost) -> Outgoing {
-    let greeting = if post.late {
-        "Today's foot routine, a little late (I was offline at the time)."
-    } else {
-        "Good morning! Here is today's foot routine."
-    };
-    let mut embeds = vec![
-        routine_embed(&post.card, "Today: ").footer(CreateEmbedFooter::new(
-            "Run /routine start to be guided at your own level; say done in a DM to log it.",
-        )),
-    ];
+    let mut embeds = vec![routine_embed(&routine::card(&post.card), routine::TODAY)
+        .footer(CreateEmbedFooter::new(servers::POST_NOTE))];
     let mut actions = vec![CreateButton::new(BoardAction::Join.custom_id())
-        .label("Join the streak board")
+        .label(servers::JOIN_BOARD)
         .style(ButtonStyle::Secondary)];
     if let Some(board) = &post.board {
-        let lines = board_lines(board, TimeStyle::Discord);
         embeds.push(
             CreateEmbed::new()
-                .title(board_title(board))
-                .description(lines.join("\n"))
-                .footer(CreateEmbedFooter::new(
-                    "Only members who opted in are shown. Streaks count each person's own days.",
-                ))
+                .title(servers::board_title(board))
+                .description(markup(&Text::lines(servers::board_lines(board))))
+                .footer(CreateEmbedFooter::new(servers::BOARD_NOTE))
                 .colour(ACCENT),
         );
         actions.push(
             CreateButton::new(BoardAction::Leave.custom_id())
-                .label("Leave the board")
+                .label(servers::LEAVE_BOARD)
                 .style(ButtonStyle::Secondary),
         );
     }
     Outgoing {
-        content: Some(greeting.to_owned()),
+        content: Some(servers::post_greeting(post)),
         embeds,
         components: vec![CreateActionRow::Buttons(actions)],
-        ephemeral: false,
-        file: None,
+        ..Default::default()
     }
 }
 
-/// The text before the next prompt, which goes in an embed instead.
-fn first_paragraph(text: &str) -> String {
-    text.split("\n\n").next().unwrap_or(text).to_owned()
+/// The note a channel gets when an admin picks it. Posting it is how the
+/// bot learns it may post there; its embed makes Discord check Embed Links
+/// too, as the daily post needs. It pings nobody.
+pub fn announcement_message(at: LocalTime, timezone: Timezone) -> CreateMessage {
+    CreateMessage::new()
+        .content(servers::announcement(at, timezone))
+        .embed(CreateEmbed::new().description(text::SAFETY).colour(ACCENT))
+        .allowed_mentions(serenity::CreateAllowedMentions::new())
 }
 
 #[cfg(test)]

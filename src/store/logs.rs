@@ -40,35 +40,8 @@ pub enum LogWrite {
 impl Store {
     /// Logs an entry once per user, local day, step and kind (progress or pain).
     pub async fn log(&self, entry: &NewLogEntry<'_>) -> Result<LogWrite, sqlx::Error> {
-        let pain = match entry.outcome {
-            LogOutcome::Pain(p) => Some(p.get() as i16),
-            _ => None,
-        };
-        let inserted: Option<bool> = sqlx::query_scalar(
-            "INSERT INTO activity_log (user_id, local_date, routine_id, step, outcome, pain, source, logged_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (user_id, local_date, step, (outcome = 'pain')) DO UPDATE
-                SET outcome = EXCLUDED.outcome, pain = EXCLUDED.pain,
-                    source = EXCLUDED.source, logged_at = EXCLUDED.logged_at
-                WHERE activity_log.outcome IS DISTINCT FROM EXCLUDED.outcome
-                   OR activity_log.pain IS DISTINCT FROM EXCLUDED.pain
-             RETURNING (xmax = 0)",
-        )
-        .bind(entry.user.0)
-        .bind(entry.local_date)
-        .bind(entry.routine_id)
-        .bind(entry.step as i16)
-        .bind(outcome_column(entry.outcome))
-        .bind(pain)
-        .bind(entry.source)
-        .bind(entry.at)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match inserted {
-            Some(true) => LogWrite::Inserted,
-            Some(false) => LogWrite::Changed,
-            None => LogWrite::Unchanged,
-        })
+        let mut conn = self.pool.acquire().await?;
+        log_on(&mut conn, entry).await
     }
 
     /// Every entry of the user, oldest day first.
@@ -167,10 +140,9 @@ impl Store {
     }
 }
 
-fn entry_from_row(row: &sqlx::postgres::PgRow) -> Result<LogEntry, sqlx::Error> {
-    let outcome: String = row.try_get("outcome")?;
-    let pain: Option<i16> = row.try_get("pain")?;
-    let outcome = match (outcome.as_str(), pain) {
+/// An outcome as the `outcome` and `pain` columns hold it.
+pub(crate) fn outcome_of(outcome: &str, pain: Option<i16>) -> Result<LogOutcome, sqlx::Error> {
+    Ok(match (outcome, pain) {
         ("done", _) => LogOutcome::Done,
         ("skip", _) => LogOutcome::Skip,
         ("pain", Some(p)) => LogOutcome::Pain(
@@ -181,7 +153,12 @@ fn entry_from_row(row: &sqlx::postgres::PgRow) -> Result<LogEntry, sqlx::Error> 
                 format!("unknown outcome {other:?} in activity_log").into(),
             ))
         }
-    };
+    })
+}
+
+fn entry_from_row(row: &sqlx::postgres::PgRow) -> Result<LogEntry, sqlx::Error> {
+    let outcome: String = row.try_get("outcome")?;
+    let outcome = outcome_of(&outcome, row.try_get("pain")?)?;
     let step: i16 = row.try_get("step")?;
     Ok(LogEntry {
         local_date: row.try_get("local_date")?,
@@ -190,5 +167,41 @@ fn entry_from_row(row: &sqlx::postgres::PgRow) -> Result<LogEntry, sqlx::Error> 
         outcome,
         source: row.try_get("source")?,
         at: row.try_get("logged_at")?,
+    })
+}
+
+/// Logs an entry on `conn`, as part of a larger write.
+pub(crate) async fn log_on(
+    conn: &mut sqlx::PgConnection,
+    entry: &NewLogEntry<'_>,
+) -> Result<LogWrite, sqlx::Error> {
+    let pain = match entry.outcome {
+        LogOutcome::Pain(p) => Some(p.get() as i16),
+        _ => None,
+    };
+    let inserted: Option<bool> = sqlx::query_scalar(
+        "INSERT INTO activity_log (user_id, local_date, routine_id, step, outcome, pain, source, logged_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (user_id, local_date, step, (outcome = 'pain')) DO UPDATE
+            SET outcome = EXCLUDED.outcome, pain = EXCLUDED.pain,
+                source = EXCLUDED.source, logged_at = EXCLUDED.logged_at
+            WHERE activity_log.outcome IS DISTINCT FROM EXCLUDED.outcome
+               OR activity_log.pain IS DISTINCT FROM EXCLUDED.pain
+         RETURNING (xmax = 0)",
+    )
+    .bind(entry.user.0)
+    .bind(entry.local_date)
+    .bind(entry.routine_id)
+    .bind(entry.step as i16)
+    .bind(outcome_column(entry.outcome))
+    .bind(pain)
+    .bind(entry.source)
+    .bind(entry.at)
+    .fetch_optional(conn)
+    .await?;
+    Ok(match inserted {
+        Some(true) => LogWrite::Inserted,
+        Some(false) => LogWrite::Changed,
+        None => LogWrite::Unchanged,
     })
 }

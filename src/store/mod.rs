@@ -4,6 +4,7 @@ pub mod bot_state;
 pub mod logs;
 pub mod servers;
 pub mod sessions;
+pub mod state;
 pub mod timeline;
 pub mod users;
 
@@ -13,6 +14,7 @@ use sqlx::PgPool;
 pub use crate::coach::progress::{LogEntry, LogOutcome};
 pub use logs::{LogWrite, NewLogEntry};
 pub use sessions::{GuidedSession, SessionState};
+pub use state::{Applied, Changes, SessionWrite, Touch, UserState};
 pub use users::{UserId, UserSettings};
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

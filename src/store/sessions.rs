@@ -4,37 +4,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
 use super::{Store, UserId};
+pub use crate::coach::session::{GuidedSession, SessionState};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionState {
-    Active,
-    Finished,
-    Stopped,
-}
-
-impl SessionState {
-    fn column(self) -> &'static str {
-        match self {
-            SessionState::Active => "active",
-            SessionState::Finished => "finished",
-            SessionState::Stopped => "stopped",
-        }
+fn state_column(state: SessionState) -> &'static str {
+    match state {
+        SessionState::Active => "active",
+        SessionState::Finished => "finished",
+        SessionState::Stopped => "stopped",
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GuidedSession {
-    pub id: i64,
-    pub user: UserId,
-    pub local_date: NaiveDate,
-    pub routine_id: String,
-    /// 1-based.
-    pub current_step: u16,
-    pub step_due_at: DateTime<Utc>,
-    pub state: SessionState,
-    pub started_at: DateTime<Utc>,
-    /// The level it was started at; 0 is the routine's standard level.
-    pub level: u8,
 }
 
 const SESSION_COLUMNS: &str =
@@ -141,7 +118,7 @@ impl Store {
              WHERE id = $1 AND state = 'active'",
         )
         .bind(session_id)
-        .bind(state.column())
+        .bind(state_column(state))
         .bind(now)
         .execute(&self.pool)
         .await?;

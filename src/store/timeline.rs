@@ -5,9 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
-use super::{Store, UserId};
+use super::{Store, UserId, UserSettings};
 use crate::coach::plan::{Pause, RestDays};
-use crate::coach::{LocalTime, Timezone};
+use crate::coach::LocalTime;
 
 /// Channel that tells every worker the timeline changed.
 pub const WAKE_CHANNEL: &str = "footcoach_timeline";
@@ -87,15 +87,8 @@ pub struct DueSend {
     /// Attempts including this one.
     pub attempts: u16,
     pub snoozes: u16,
-    pub timezone: Timezone,
-    pub remind_at: Option<LocalTime>,
-    pub followup_at: Option<LocalTime>,
-    pub rest_days: RestDays,
-    pub pause: Option<Pause>,
-    pub dm_channel_id: Option<i64>,
-    pub dm_blocked: bool,
-    pub last_channel_id: Option<i64>,
-    pub level: Option<u8>,
+    /// The person's settings as the row was claimed.
+    pub settings: UserSettings,
 }
 
 /// What became of a claimed row.
@@ -139,7 +132,7 @@ pub struct BatchOutcome {
 const DUE_COLUMNS: &str =
     "c.id, c.user_id, c.kind, c.due_at, c.local_date, c.session_id, c.step, c.attempts, c.snoozes,
     u.timezone, u.remind_minute, u.followup_minute, u.rest_days, u.paused_from, u.paused_until,
-    u.dm_channel_id, u.dm_blocked_at, u.last_channel_id, u.level";
+    u.dm_channel_id, u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain";
 
 fn due_from_row(row: &PgRow) -> Result<DueSend, sqlx::Error> {
     let kind: String = row.try_get("kind")?;
@@ -164,20 +157,24 @@ fn due_from_row(row: &PgRow) -> Result<DueSend, sqlx::Error> {
         session: session_id.zip(step.map(|s| s.max(0) as u16)),
         attempts: attempts.max(0) as u16,
         snoozes: snoozes.max(0) as u16,
-        timezone: tz.and_then(|n| n.parse().ok()).unwrap_or(Timezone::UTC),
-        remind_at: minute("remind_minute")?,
-        followup_at: minute("followup_minute")?,
-        rest_days: RestDays::from_bits(rest as u8),
-        pause: match (row.try_get("paused_from")?, row.try_get("paused_until")?) {
-            (Some(from), Some(until)) => Some(Pause { from, until }),
-            _ => None,
+        settings: UserSettings {
+            id: UserId(row.try_get("user_id")?),
+            timezone: tz.and_then(|n| n.parse().ok()),
+            remind_at: minute("remind_minute")?,
+            followup_at: minute("followup_minute")?,
+            rest_days: RestDays::from_bits(rest as u8),
+            pause: match (row.try_get("paused_from")?, row.try_get("paused_until")?) {
+                (Some(from), Some(until)) => Some(Pause { from, until }),
+                _ => None,
+            },
+            dm_channel_id: row.try_get("dm_channel_id")?,
+            dm_blocked: blocked.is_some(),
+            last_channel_id: row.try_get("last_channel_id")?,
+            level: row
+                .try_get::<Option<i16>, _>("level")?
+                .map(|l| l.clamp(1, 255) as u8),
+            ask_pain: row.try_get("ask_pain")?,
         },
-        dm_channel_id: row.try_get("dm_channel_id")?,
-        dm_blocked: blocked.is_some(),
-        last_channel_id: row.try_get("last_channel_id")?,
-        level: row
-            .try_get::<Option<i16>, _>("level")?
-            .map(|l| l.clamp(1, 255) as u8),
     })
 }
 

@@ -5,39 +5,8 @@ use sqlx::Row;
 
 use super::Store;
 use crate::coach::plan::{Pause, RestDays};
+pub use crate::coach::user::{UserId, UserSettings};
 use crate::coach::{LocalTime, Timezone};
-
-/// A Discord user id, or a negative id for a console user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UserId(pub i64);
-
-/// Everything about a user the coach needs to decide what today holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserSettings {
-    pub id: UserId,
-    /// `None` until the user sets one; the coach assumes UTC meanwhile.
-    pub timezone: Option<Timezone>,
-    pub remind_at: Option<LocalTime>,
-    pub rest_days: RestDays,
-    pub pause: Option<Pause>,
-    pub dm_channel_id: Option<i64>,
-    /// The evening nudge; `None` is off.
-    pub followup_at: Option<LocalTime>,
-    /// Discord refused to DM this user: reminders are paused.
-    pub dm_blocked: bool,
-    /// The server channel where the user last used the bot.
-    pub last_channel_id: Option<i64>,
-    /// 1-based level; `None` is each routine's standard level.
-    pub level: Option<u8>,
-    /// Ask for pain before a guided session.
-    pub ask_pain: bool,
-}
-
-impl UserSettings {
-    pub fn timezone_or_utc(&self) -> Timezone {
-        self.timezone.unwrap_or(Timezone::UTC)
-    }
-}
 
 const SETTINGS_COLUMNS: &str =
     "id, timezone, remind_minute, rest_days, paused_from, paused_until, dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain";
@@ -180,49 +149,6 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-
-    /// Changes the user's level and records why, in one transaction.
-    pub async fn change_level(
-        &self,
-        id: UserId,
-        from: u8,
-        to: u8,
-        reason: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE users SET level = $2, updated_at = now() WHERE id = $1")
-            .bind(id.0)
-            .bind(i16::from(to))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO level_changes (user_id, at, from_level, to_level, reason) VALUES ($1, $2, $3, $4, $5)")
-            .bind(id.0)
-            .bind(at)
-            .bind(i16::from(from))
-            .bind(i16::from(to))
-            .bind(reason)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
-    }
-
-    /// The user's level changes, oldest first: (when, from, to, why).
-    pub async fn level_changes(
-        &self,
-        id: UserId,
-    ) -> Result<Vec<(DateTime<Utc>, u8, u8, String)>, sqlx::Error> {
-        let rows: Vec<(DateTime<Utc>, i16, i16, String)> = sqlx::query_as(
-            "SELECT at, from_level, to_level, reason FROM level_changes WHERE user_id = $1 ORDER BY at, id",
-        )
-        .bind(id.0)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(at, from, to, why)| (at, from.clamp(0, 255) as u8, to.clamp(0, 255) as u8, why))
-            .collect())
     }
 
     pub async fn set_ask_pain(&self, id: UserId, ask: bool) -> Result<(), sqlx::Error> {

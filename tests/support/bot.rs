@@ -20,6 +20,7 @@ use super::fake_discord::FakeDiscord;
 pub struct RunningBot {
     pub clock: ManualClock,
     pub coach: Coach,
+    pub store: Store,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -82,12 +83,14 @@ pub fn start(
 ) -> RunningBot {
     let clock = ManualClock::new(now);
     let content = Arc::new(Content::embedded().expect("content"));
-    let coach = Coach::new(Store::new(pool.clone()), content, Arc::new(clock.clone()));
+    let store = Store::new(pool.clone());
+    let coach = Coach::new(store.clone(), content, Arc::new(clock.clone()));
     let config = config_for(fake, guild);
     let (stop, stopped) = oneshot::channel::<()>();
     let bot_coach = coach.clone();
+    let bot_store = store.clone();
     let task = tokio::spawn(async move {
-        footcoach::discord::run(&config, bot_coach, async {
+        footcoach::discord::run(&config, bot_store, bot_coach, async {
             let _ = stopped.await;
         })
         .await
@@ -95,6 +98,7 @@ pub fn start(
     RunningBot {
         clock,
         coach,
+        store,
         stop: Some(stop),
         task: Some(task),
     }

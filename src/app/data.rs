@@ -1,4 +1,5 @@
-//! `/mydata export`: everything stored about a user, as JSON.
+//! A person's own data: `/mydata export` (everything stored about them, as
+//! JSON) and `/mydata delete`.
 //!
 //! Layout, version 1 (new fields may be added; a renamed or removed field
 //! raises `version`):
@@ -17,24 +18,25 @@
 //!   "boards": [ { "guild_id", "joined_at" } ] }
 //! ```
 
-use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::{Coach, CoachError};
+use super::{Coach, Reply, Visit};
 use crate::coach::progress::LogOutcome;
 use crate::coach::WEEK;
-use crate::store::{SessionState, UserId};
+use crate::error::Result;
+use crate::store::SessionState;
 
 pub const EXPORT_VERSION: u32 = 1;
 
 impl Coach {
-    pub async fn export(&self, user: UserId, now: DateTime<Utc>) -> Result<Value, CoachError> {
-        let store = self.store();
-        let settings = store.user(user).await?;
-        let log: Vec<Value> = store
-            .history(user)
-            .await?
-            .into_iter()
+    pub(crate) async fn export(&self, visit: &Visit) -> Result<Reply> {
+        let store = &self.store;
+        let user = visit.user();
+        let settings = visit.settings();
+        let log: Vec<Value> = visit
+            .state
+            .log
+            .iter()
             .map(|e| {
                 let (outcome, pain) = match e.outcome {
                     LogOutcome::Done => ("done", None),
@@ -71,11 +73,11 @@ impl Coach {
                 json!({ "kind": kind.as_str(), "due_at": due_at, "local_date": local_date, "state": state })
             })
             .collect();
-        let level_changes: Vec<Value> = store
-            .level_changes(user)
-            .await?
-            .into_iter()
-            .map(|(at, from, to, reason)| json!({ "at": at, "from": from, "to": to, "reason": reason }))
+        let level_changes: Vec<Value> = visit
+            .state
+            .level_changes
+            .iter()
+            .map(|c| json!({ "at": c.at, "from": c.from, "to": c.to, "reason": c.reason.to_string() }))
             .collect();
         let boards: Vec<Value> = store
             .boards_of(user)
@@ -88,10 +90,10 @@ impl Coach {
             .filter(|d| settings.rest_days.contains(**d))
             .map(|d| d.to_string())
             .collect();
-        Ok(json!({
+        Ok(Reply::Export(json!({
             "format": "footcoach-export",
             "version": EXPORT_VERSION,
-            "exported_at": now,
+            "exported_at": visit.now,
             "user": {
                 "id": user.0.to_string(),
                 "timezone": settings.timezone.map(|t| t.name()),
@@ -110,6 +112,12 @@ impl Coach {
             "sessions": sessions,
             "timeline": timeline,
             "boards": boards,
-        }))
+        })))
+    }
+
+    pub(crate) async fn delete(&self, visit: &Visit) -> Result<Reply> {
+        Ok(Reply::Deleted {
+            anything: self.store.delete_user(visit.user()).await?,
+        })
     }
 }

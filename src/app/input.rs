@@ -1,0 +1,92 @@
+//! What people type, parsed at the edge into values that can only be valid.
+//! Both front ends parse through these, so a mistake gets the same answer
+//! (a `UserError` saying what to type instead) in Discord and the console.
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+
+use crate::coach::plan::{parse_date, RestDays};
+use crate::coach::LocalTime;
+use crate::error::UserError;
+
+/// "on" or "off" (also yes/no, join/leave).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Switch(pub bool);
+
+impl FromStr for Switch {
+    type Err = UserError;
+
+    fn from_str(text: &str) -> Result<Self, UserError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "on" | "yes" | "join" => Ok(Switch(true)),
+            "off" | "no" | "leave" => Ok(Switch(false)),
+            _ => Err(UserError::OnOff),
+        }
+    }
+}
+
+/// An evening time like 19:00, or "off".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Evening(pub Option<LocalTime>);
+
+impl FromStr for Evening {
+    type Err = UserError;
+
+    fn from_str(text: &str) -> Result<Self, UserError> {
+        if text.trim().eq_ignore_ascii_case("off") {
+            return Ok(Evening(None));
+        }
+        text.parse::<LocalTime>()
+            .map(|t| Evening(Some(t)))
+            .map_err(|_| UserError::TimeOrOff {
+                input: text.chars().take(20).collect(),
+            })
+    }
+}
+
+/// The last day of a pause, typed as YYYY-MM-DD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Until(pub NaiveDate);
+
+impl FromStr for Until {
+    type Err = UserError;
+
+    fn from_str(text: &str) -> Result<Self, UserError> {
+        Ok(Until(parse_date(text)?))
+    }
+}
+
+/// Weekly rest days: "sat sun", or "none".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weekdays(pub RestDays);
+
+impl FromStr for Weekdays {
+    type Err = UserError;
+
+    fn from_str(text: &str) -> Result<Self, UserError> {
+        Ok(Weekdays(RestDays::parse_list(text)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_input_says_what_to_type() {
+        assert_eq!("ON".parse::<Switch>(), Ok(Switch(true)));
+        assert_eq!("maybe".parse::<Switch>(), Err(UserError::OnOff));
+        assert_eq!("off".parse::<Evening>(), Ok(Evening(None)));
+        assert_eq!(
+            "19:00".parse::<Evening>(),
+            Ok(Evening(LocalTime::new(19, 0)))
+        );
+        let e = "25:61".parse::<Evening>().unwrap_err().to_string();
+        assert!(e.contains("19:00") && e.contains("off"), "{e}");
+        let e = "soon".parse::<Until>().unwrap_err().to_string();
+        assert!(e.contains("YYYY-MM-DD"), "{e}");
+        let e = "funday".parse::<Weekdays>().unwrap_err().to_string();
+        assert!(e.contains("funday") && e.contains("mon"), "{e}");
+    }
+}

@@ -1,0 +1,47 @@
+//! Settings a person changes now and then: rest days, the pain question,
+//! and an easier level.
+
+use chrono::Datelike;
+
+use super::{Coach, Reply, Visit};
+use crate::coach::plan::RestDays;
+use crate::coach::progression::{level_down, LevelReason, LevelRecord};
+use crate::error::{Result, UserError};
+
+impl Coach {
+    pub(crate) async fn rest_days(&self, visit: &mut Visit, days: RestDays) -> Result<Reply> {
+        self.remember(visit).await?;
+        self.store.set_rest_days(visit.user(), days).await?;
+        Ok(Reply::RestDaysSet(days))
+    }
+
+    pub(crate) async fn pain_prompt(&self, visit: &mut Visit, ask: bool) -> Result<Reply> {
+        self.remember(visit).await?;
+        self.store.set_ask_pain(visit.user(), ask).await?;
+        Ok(Reply::PainPromptSet(ask))
+    }
+
+    /// One level easier for today's routine, because the person asked.
+    pub(crate) async fn level_down(&self, visit: &mut Visit) -> Result<Reply> {
+        let today = visit.today();
+        let routine = self.content.planned_routine(today.weekday());
+        let change = level_down(
+            routine,
+            visit.settings().level,
+            LevelReason::Asked,
+            &visit.state.level_changes,
+            visit.settings().timezone_or_utc(),
+            today,
+        )
+        .ok_or(UserError::EasiestLevel)?;
+        let mut changes = visit.changes();
+        changes.level = Some(LevelRecord {
+            at: visit.now,
+            from: change.from,
+            to: change.to,
+            reason: change.reason,
+        });
+        self.store.apply(&changes).await?;
+        Ok(Reply::LevelChanged(change))
+    }
+}

@@ -1,0 +1,233 @@
+//! What the Coach answers: typed replies that each front end renders in its
+//! own medium (through `text`, which owns the words).
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::coach::plan::{Pause, RestDays};
+use crate::coach::progress::{DayStatus, LogOutcome, Progress};
+use crate::coach::progression::{LevelChange, PainAdvice};
+use crate::coach::{LocalTime, PainLevel, Timezone};
+use crate::content::{Content, Routine, StepView};
+use crate::error::UserError;
+use crate::store::LogWrite;
+
+/// One line of a routine as people read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepLine {
+    pub number: u32,
+    pub exercise_id: String,
+    pub name: String,
+    pub dose: String,
+    pub equipment: String,
+    pub seconds: u32,
+}
+
+impl StepLine {
+    pub fn new(step: &StepView<'_>) -> Self {
+        StepLine {
+            number: step.number,
+            exercise_id: step.exercise.id.clone(),
+            name: step.exercise.name.clone(),
+            dose: step.dose.to_string(),
+            equipment: step.exercise.equipment_text(),
+            seconds: step.seconds(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutineCard {
+    pub routine_id: String,
+    pub name: String,
+    pub summary: String,
+    /// Minutes at this level, by the steps' own numbers.
+    pub minutes: u32,
+    pub steps: Vec<StepLine>,
+    pub level: u8,
+    pub levels: u8,
+}
+
+impl RoutineCard {
+    pub fn new(content: &Content, routine: &Routine, level: u8) -> Self {
+        let steps = content.steps_at(routine, level);
+        RoutineCard {
+            routine_id: routine.id.clone(),
+            name: routine.name.clone(),
+            summary: routine.summary.clone(),
+            // The promised length at the standard level; levels change it.
+            minutes: if routine.level_percent(level) == 100 {
+                routine.minutes
+            } else {
+                (steps.iter().map(StepView::seconds).sum::<u32>() + 30) / 60
+            },
+            steps: steps.iter().map(StepLine::new).collect(),
+            level,
+            levels: routine.top_level(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TodayPlan {
+    Train(RoutineCard),
+    Rest {
+        routine: RoutineCard,
+    },
+    Paused {
+        until: NaiveDate,
+        routine: RoutineCard,
+    },
+}
+
+impl TodayPlan {
+    pub fn card(&self) -> &RoutineCard {
+        match self {
+            TodayPlan::Train(card)
+            | TodayPlan::Rest { routine: card }
+            | TodayPlan::Paused { routine: card, .. } => card,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TodayView {
+    pub date: NaiveDate,
+    pub timezone: Timezone,
+    /// False until the user has told us their timezone (UTC is assumed).
+    pub timezone_set: bool,
+    pub plan: TodayPlan,
+    /// How today has gone so far, when anything is logged.
+    pub status: Option<DayStatus>,
+}
+
+/// The prompt for one step of a guided session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepPrompt {
+    pub line: StepLine,
+    pub of: u32,
+    pub instructions: Vec<String>,
+    pub safety: String,
+    pub due: DateTime<Utc>,
+    /// When its time is up and the next prompt comes.
+    pub ends: DateTime<Utc>,
+}
+
+impl StepPrompt {
+    pub fn new(step: &StepView<'_>, of: u32, due: DateTime<Utc>, ends: DateTime<Utc>) -> Self {
+        StepPrompt {
+            line: StepLine::new(step),
+            of,
+            instructions: step.exercise.steps.clone(),
+            safety: step.exercise.safety.clone(),
+            due,
+            ends,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionView {
+    pub session_id: i64,
+    pub card: RoutineCard,
+    /// Every step with the instant its prompt is due.
+    pub schedule: Vec<(StepLine, DateTime<Utc>)>,
+    pub first: StepPrompt,
+    /// Ask for today's pain before the first step.
+    pub ask_pain: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderView {
+    pub at: LocalTime,
+    pub timezone: Timezone,
+    pub next: DateTime<Utc>,
+}
+
+/// What a logged reply was about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logged {
+    Day { routine_name: String },
+    Step { number: u32, of: u32, name: String },
+}
+
+/// What a timed send says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The morning reminder; `late` when sent after downtime.
+    Reminder { today: TodayView, late: bool },
+    /// The evening nudge on a day not done yet.
+    Followup { today: TodayView },
+    /// The next step of a guided session.
+    Prompt(StepPrompt),
+    /// The last step's time is up.
+    SessionOver { routine_name: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    Today(TodayView),
+    SessionStarted(SessionView),
+    ReminderSet(ReminderView),
+    ReminderShow {
+        reminder: Option<ReminderView>,
+        timezone: Option<Timezone>,
+        /// A pause still running or to come.
+        pause: Option<Pause>,
+        followup: Option<LocalTime>,
+        rest_days: RestDays,
+        /// Discord refused to DM the user, so reminders are paused.
+        dm_blocked: bool,
+    },
+    ReminderOff {
+        was_on: bool,
+    },
+    Progress(Progress),
+    Help,
+    Logged {
+        what: Logged,
+        outcome: LogOutcome,
+        write: LogWrite,
+        /// The next prompt when a guided session moved on.
+        next: Option<StepPrompt>,
+        /// True when this reply ended a guided session.
+        session_finished: bool,
+        current_streak: Option<u32>,
+        /// Steady progress moved the user up a level.
+        level_change: Option<LevelChange>,
+    },
+    Pain {
+        level: PainLevel,
+        advice: PainAdvice,
+        /// The pain made the coming sessions gentler.
+        level_change: Option<LevelChange>,
+    },
+    SessionStopped {
+        at_step: u32,
+        of: u32,
+    },
+    NothingToStop,
+    NothingToSnooze,
+    Snoozed {
+        until: DateTime<Utc>,
+        count: u16,
+    },
+    SnoozeLimit,
+    FollowupSet {
+        at: Option<LocalTime>,
+    },
+    Paused(Pause),
+    Resumed {
+        was_paused: bool,
+    },
+    RestDaysSet(RestDays),
+    Export(serde_json::Value),
+    DeleteAsk,
+    Deleted {
+        anything: bool,
+    },
+    LevelChanged(LevelChange),
+    PainPromptSet(bool),
+    NotUnderstood,
+    /// A mistake the person made: nothing was changed.
+    Refused(UserError),
+}

@@ -1,0 +1,37 @@
+//! Typed slash-command options: each is a string option Discord sends as
+//! typed, parsed with the same `FromStr` the console uses. A parse failure
+//! reaches the one `on_error` as a `UserError`.
+
+use poise::serenity_prelude as serenity;
+
+use crate::app::input::{Evening, Switch, Until, Weekdays};
+use crate::coach::{LocalTime, Timezone};
+use crate::error::UserError;
+
+macro_rules! string_option {
+    ($($ty:ty),* $(,)?) => {$(
+        #[poise::async_trait]
+        impl poise::SlashArgument for $ty {
+            async fn extract(
+                _: &serenity::Context,
+                _: &serenity::CommandInteraction,
+                value: &serenity::ResolvedValue<'_>,
+            ) -> Result<Self, poise::SlashArgError> {
+                let serenity::ResolvedValue::String(text) = value else {
+                    return Err(poise::SlashArgError::new_command_structure_mismatch(
+                        "expected a string",
+                    ));
+                };
+                text.parse::<$ty>().map_err(|e| {
+                    poise::SlashArgError::new_parse(Box::new(UserError::from(e)), (*text).to_owned())
+                })
+            }
+
+            fn create(builder: serenity::CreateCommandOption) -> serenity::CreateCommandOption {
+                builder.kind(serenity::CommandOptionType::String)
+            }
+        }
+    )*};
+}
+
+string_option!(LocalTime, Timezone, Switch, Evening, Until, Weekdays);

@@ -1,0 +1,61 @@
+//! /settings and /level.
+
+use super::answer;
+use crate::app::input::{Evening, Switch, Weekdays};
+use crate::app::Command;
+use crate::discord::{Context, Error};
+
+/// Your settings.
+#[poise::command(
+    slash_command,
+    subcommands("settings_followup", "settings_restdays", "settings_painprompt"),
+    subcommand_required
+)]
+pub async fn settings(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// The evening nudge on days the routine is not done yet.
+#[poise::command(slash_command, rename = "followup")]
+pub async fn settings_followup(
+    ctx: Context<'_>,
+    #[description = "Evening time like 19:00, or off"]
+    #[max_length = 20]
+    time: Evening,
+) -> Result<(), Error> {
+    answer(ctx, Command::FollowupSet(time.0)).await
+}
+
+/// Weekly rest days: no reminders, and your streak is kept.
+#[poise::command(slash_command, rename = "restdays")]
+pub async fn settings_restdays(
+    ctx: Context<'_>,
+    #[description = "Weekdays like: sat sun (or none)"]
+    #[max_length = 60]
+    days: Weekdays,
+) -> Result<(), Error> {
+    answer(ctx, Command::RestDays(days.0)).await
+}
+
+/// Ask about pain before each guided session, or not.
+#[poise::command(slash_command, rename = "painprompt")]
+pub async fn settings_painprompt(
+    ctx: Context<'_>,
+    #[description = "on or off"]
+    #[max_length = 10]
+    ask: Switch,
+) -> Result<(), Error> {
+    answer(ctx, Command::PainPrompt(ask.0)).await
+}
+
+/// Your level: holds and repetitions.
+#[poise::command(slash_command, subcommands("level_down"), subcommand_required)]
+pub async fn level(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// One level easier: shorter holds, fewer repetitions.
+#[poise::command(slash_command, rename = "down")]
+pub async fn level_down(ctx: Context<'_>) -> Result<(), Error> {
+    answer(ctx, Command::LevelDown).await
+}

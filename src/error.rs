@@ -1,0 +1,62 @@
+//! The crate's two kinds of failure: a mistake the person made (`UserError`,
+//! whose message says what to type instead, and which changes nothing) and
+//! everything else (`Error`), which is ours.
+
+use chrono::NaiveDate;
+
+use crate::coach::plan::{BadDate, BadWeekday};
+use crate::coach::{BadPain, BadTime, BadTimezone, LocalTime};
+
+/// A mistake a person made. Its message says what to type instead; nothing
+/// was changed. Every front end shows it as it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserError {
+    #[error("{0}")]
+    Time(#[from] BadTime),
+    #[error("{0} (pick one from the list as you type)")]
+    Timezone(#[from] BadTimezone),
+    #[error("{0}")]
+    Weekday(#[from] BadWeekday),
+    #[error("{0}")]
+    Pain(#[from] BadPain),
+    #[error("{0}")]
+    Date(#[from] BadDate),
+    #[error("\"{input}\" is not a time: type a time like 19:00, or off")]
+    TimeOrOff { input: String },
+    #[error("Type on or off")]
+    OnOff,
+    #[error("Which timezone are you in? Add it once, like: /remind set {time} Europe/Berlin")]
+    NeedTimezone { time: LocalTime },
+    #[error(
+        "{} has passed. Give a date from today on, like /remind pause until:{}",
+        until.format("%Y-%m-%d"),
+        example.format("%Y-%m-%d")
+    )]
+    PauseOver {
+        until: NaiveDate,
+        example: NaiveDate,
+    },
+    #[error("A pause can last up to a year. To stop reminders for good, use /remind off")]
+    PauseTooLong,
+    #[error("You are at the easiest level already")]
+    EasiestLevel,
+    #[error("Only members with the Manage Server permission can change the server's daily post")]
+    NotAdmin,
+    #[error("/coach works in a server, not in DMs")]
+    ServerOnly,
+    #[error("Pick a text channel for the daily post")]
+    NotATextChannel,
+    #[error("I cannot post in that channel: give me View Channel, Send Messages and Embed Links there, or pick another channel")]
+    CannotPost,
+}
+
+/// Why an action did not happen: the person's mistake, or ours.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    User(#[from] UserError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,206 @@
+//! The words of a routine: today's card, a guided session's prompts, and
+//! the timed sends that carry them.
+
+use crate::app::{Notice, RoutineCard, SessionView, StepLine, StepPrompt, TodayPlan, TodayView};
+use crate::coach::progress::DayStatus;
+
+use super::{clock, relative, strong, Text, ASK_PAIN};
+
+/// A routine step as people read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepText {
+    /// "1. Seated foot stretch"
+    pub heading: String,
+    /// "2 × hold 15 s, each side"
+    pub dose: String,
+    /// "needs: floor space"
+    pub needs: String,
+}
+
+/// A routine card in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardText {
+    /// "Morning foot routine (10 min)"
+    pub heading: String,
+    pub summary: String,
+    /// "Level 2 of 3.", when the routine has levels.
+    pub level: Option<String>,
+    pub steps: Vec<StepText>,
+}
+
+fn needs(equipment: &str) -> String {
+    format!("needs: {equipment}")
+}
+
+fn step_text(s: &StepLine) -> StepText {
+    StepText {
+        heading: format!("{}. {}", s.number, s.name),
+        dose: s.dose.clone(),
+        needs: needs(&s.equipment),
+    }
+}
+
+pub fn card(card: &RoutineCard) -> CardText {
+    CardText {
+        heading: format!("{} ({} min)", card.name, card.minutes),
+        summary: card.summary.clone(),
+        level: (card.levels > 1).then(|| format!("Level {} of {}.", card.level, card.levels)),
+        steps: card.steps.iter().map(step_text).collect(),
+    }
+}
+
+/// The title in front of the day's card.
+pub const TODAY: &str = "Today: ";
+const REST_OPTIONAL: &str = "Rest day · optional: ";
+const PAUSED_OPTIONAL: &str = "Paused · optional: ";
+
+/// On a rest day or a pause, the card is there for anyone who wants it.
+pub const ANYWAY: &str = "If you feel like moving anyway:";
+
+/// The day's routine in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TodayText {
+    /// "Today, Tuesday 24 November"
+    pub date: String,
+    /// "Today: ", or what a rest day or pause makes of the card.
+    pub title_prefix: &'static str,
+    /// Why nothing is due, on a rest day or a pause.
+    pub note: Option<String>,
+    pub card: CardText,
+    /// How today has gone, and a hint while the timezone is unknown.
+    pub notes: Vec<String>,
+}
+
+pub fn status_word(status: DayStatus) -> &'static str {
+    match status {
+        DayStatus::Done => "done",
+        DayStatus::Partial => "partly done",
+        DayStatus::Skipped => "skipped",
+        DayStatus::Rest => "rest day",
+        DayStatus::Paused => "paused",
+        DayStatus::Missed => "not done",
+    }
+}
+
+pub fn today(view: &TodayView) -> TodayText {
+    let (title_prefix, note) = match &view.plan {
+        TodayPlan::Train(_) => (TODAY, None),
+        TodayPlan::Rest { .. } => (
+            REST_OPTIONAL,
+            Some("A rest day: nothing is due.".to_owned()),
+        ),
+        TodayPlan::Paused { until, .. } => (
+            PAUSED_OPTIONAL,
+            Some(format!(
+                "You are paused until {}: nothing is due.",
+                until.format("%-d %B %Y")
+            )),
+        ),
+    };
+    let mut notes = Vec::new();
+    if let Some(status) = view.status {
+        notes.push(format!("So far today: {}", status_word(status)));
+    }
+    if !view.timezone_set {
+        notes.push(
+            "Days count in UTC until you set your timezone with /remind set 07:30 Europe/Berlin"
+                .to_owned(),
+        );
+    }
+    TodayText {
+        date: format!("Today, {}", view.date.format("%A %-d %B")),
+        title_prefix,
+        note,
+        card: card(view.plan.card()),
+        notes,
+    }
+}
+
+/// How to log the day, where there are no buttons.
+pub const SAY_DONE: &str = "Say \"done\" when you have done it, or /routine start to be guided.";
+
+/// A guided session's prompt in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromptText {
+    /// "Step 1 of 6: Seated foot stretch"
+    pub title: String,
+    pub dose: String,
+    pub needs: String,
+    /// Numbered: "1. Sit tall…"
+    pub instructions: Vec<String>,
+    pub safety: String,
+    /// "Time is up in 2 minutes."
+    pub time_up: Text,
+}
+
+/// The heading of a prompt's safety note.
+pub const SAFETY_LABEL: &str = "Safety";
+
+/// How to answer a prompt.
+pub const PROMPT_ANSWERS: &str = "Say done when finished, skip to skip it, stop to end.";
+
+pub fn prompt(p: &StepPrompt) -> PromptText {
+    PromptText {
+        title: format!("Step {} of {}: {}", p.line.number, p.of, p.line.name),
+        dose: p.line.dose.clone(),
+        needs: needs(&p.line.equipment),
+        instructions: p
+            .instructions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{}. {s}", i + 1))
+            .collect(),
+        safety: p.safety.clone(),
+        time_up: Text::from("Time is up ") + relative(p.ends) + ".",
+    }
+}
+
+/// The start of a guided session: its steps and when each comes.
+pub fn session_started(s: &SessionView) -> Text {
+    let mut lines = vec![
+        Text::from("Guided session: ")
+            + strong(s.card.name.clone())
+            + format!(
+                " ({} min). I will post each step when the last one's time is up.",
+                s.card.minutes
+            ),
+    ];
+    for (line, due) in &s.schedule {
+        lines.push(Text::from(format!("{}. {} at ", line.number, line.name)) + clock(*due));
+    }
+    if s.ask_pain {
+        lines.push(Text::from(format!("Before you start: {ASK_PAIN}")));
+    }
+    Text::lines(lines)
+}
+
+/// What a timed send says before its card.
+pub fn notice_lead(notice: &Notice) -> Option<String> {
+    match notice {
+        Notice::Reminder { late: false, .. } => {
+            Some("Good morning! Here is today's foot routine.".to_owned())
+        }
+        Notice::Reminder { late: true, .. } => Some(
+            "Your daily reminder, a little late (I was offline at the time): here is today's foot routine."
+                .to_owned(),
+        ),
+        Notice::Followup { .. } => Some(
+            "Still time for today's routine, if you can fit it in. No pressure: a short one counts too."
+                .to_owned(),
+        ),
+        Notice::Prompt(_) => None,
+        Notice::SessionOver { routine_name } => Some(format!(
+            "Time is up for the last step of {routine_name}. Say done to log today, or skip. Well done for showing up!"
+        )),
+    }
+}
+
+/// How to snooze a reminder, where there is no button.
+pub const SAY_SNOOZE: &str = "Say snooze to be reminded in 30 minutes.";
+
+/// Button labels.
+pub const START: &str = "Start";
+pub const DONE: &str = "Done";
+pub const SKIP: &str = "Skip";
+pub const STOP: &str = "Stop";
+pub const SNOOZE: &str = "Snooze 30 min";

@@ -1,0 +1,341 @@
+//! The worker: claims due rows with a lease, stages a burst ahead of time,
+//! sends each at its instant, and completes them in batches. It only moves
+//! rows; what a row sends is the Coach's decision.
+
+use std::future::Future;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgListener;
+
+use super::{Delivery, Messenger, Outbound};
+use crate::app::Coach;
+use crate::error::Result;
+use crate::store::timeline::{Audience, BatchOutcome, DueSend, Resolution, SendKind, WAKE_CHANNEL};
+use crate::store::Store;
+
+/// Server posts claimed at once: few servers, each one request.
+pub(super) const POSTS_PER_CLAIM: i64 = 50;
+
+/// Transient failures are retried this many times in all.
+pub(super) const MAX_ATTEMPTS: u16 = 5;
+
+#[derive(Debug, Clone)]
+pub struct SchedulerOptions {
+    pub audience: Audience,
+    /// Rows claimed at once.
+    pub batch_size: i64,
+    /// How long a claim holds before another worker may take the row.
+    pub lease: Duration,
+    /// The longest sleep without a wake-up, as a safety net for missed notifications.
+    pub max_sleep: Duration,
+    /// Rows due this soon are claimed ahead, so a burst goes out on time.
+    pub lookahead: Duration,
+    /// At most this many rows are held at once; with a paced messenger keep
+    /// it below what can be sent within the lease.
+    pub max_staged: usize,
+}
+
+impl SchedulerOptions {
+    pub fn discord() -> Self {
+        SchedulerOptions {
+            audience: Audience::Discord,
+            batch_size: 100,
+            lease: Duration::from_secs(120),
+            max_sleep: Duration::from_secs(300),
+            lookahead: Duration::from_secs(5),
+            // 50 s of sends at 40 a second: well inside the lease.
+            max_staged: 2000,
+        }
+    }
+}
+
+pub struct Scheduler<M> {
+    pub(super) coach: Coach,
+    pub(super) store: Store,
+    pub(super) messenger: M,
+    options: SchedulerOptions,
+    token_seed: u64,
+    claims: AtomicU64,
+}
+
+pub(super) fn backoff(attempts: u16) -> Duration {
+    Duration::from_secs(15u64.saturating_mul(1 << attempts.min(6)).min(600))
+}
+
+/// `wait` as a chrono duration, a minute when it does not fit.
+pub(super) fn chrono_of(wait: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(60))
+}
+
+impl<M: Messenger> Scheduler<M> {
+    /// A worker that claims rows in `store` and asks `coach` what they send.
+    pub fn new(coach: Coach, store: Store, messenger: M, options: SchedulerOptions) -> Self {
+        Scheduler {
+            coach,
+            store,
+            messenger,
+            options,
+            token_seed: std::collections::hash_map::RandomState::new().hash_one(std::process::id()),
+            claims: AtomicU64::new(0),
+        }
+    }
+
+    pub fn messenger(&self) -> &M {
+        &self.messenger
+    }
+
+    pub(super) fn lease(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.options.lease).unwrap_or(chrono::Duration::minutes(2))
+    }
+
+    pub(super) fn next_token(&self) -> i64 {
+        let n = self.claims.fetch_add(1, Ordering::Relaxed);
+        (self
+            .token_seed
+            .wrapping_add(n.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            >> 1) as i64
+    }
+
+    /// Claims one batch of rows due at `now`, sends them and records the
+    /// outcome. Returns how many rows it handled.
+    pub async fn run_due_once(&self, now: DateTime<Utc>) -> Result<usize> {
+        let token = self.next_token();
+        let rows = self
+            .store
+            .claim_due(
+                self.options.audience,
+                now,
+                now + self.lease(),
+                token,
+                self.options.batch_size,
+            )
+            .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let outcome = self.handle_batch(&rows, now).await?;
+        self.store.complete_batch(token, now, &outcome).await?;
+        Ok(rows.len())
+    }
+
+    /// Claims the rows ready within `horizon` (at most `max_staged`), sends
+    /// each at its due instant, and records the outcomes once the sends that
+    /// are due have gone out. Returns how many rows it handled.
+    ///
+    /// Claiming ahead is what keeps a burst on time: the claims, not the
+    /// sends, are the slow part.
+    pub async fn run_window(&self, horizon: Duration) -> Result<usize> {
+        let now = self.coach.now();
+        let until = now + chrono_of(horizon);
+        let lease_until = until + self.lease();
+        let token = self.next_token();
+        let mut staged: Vec<DueSend> = Vec::new();
+        while staged.len() < self.options.max_staged {
+            let limit = self
+                .options
+                .batch_size
+                .min((self.options.max_staged - staged.len()) as i64);
+            let rows = self
+                .store
+                .claim_due(self.options.audience, until, lease_until, token, limit)
+                .await?;
+            let full = rows.len() as i64 >= limit;
+            staged.extend(rows);
+            if !full {
+                break;
+            }
+        }
+        staged.sort_by_key(|r| r.due_at);
+        let batch = self.options.batch_size.max(1) as usize;
+        let mut outcomes = Vec::new();
+        let mut start = 0;
+        while start < staged.len() {
+            let wait = (staged[start].due_at - self.coach.now())
+                .to_std()
+                .unwrap_or(Duration::ZERO);
+            if !wait.is_zero() {
+                // Record what went out before waiting for the next instant.
+                self.complete_all(token, &mut outcomes).await?;
+                tokio::time::sleep(wait).await;
+            }
+            let now = self.coach.now();
+            let due_now = staged[start..]
+                .iter()
+                .take_while(|r| r.due_at <= now)
+                .count()
+                .max(1);
+            let end = start + due_now.min(batch);
+            outcomes.push(self.handle_batch(&staged[start..end], now).await?);
+            start = end;
+        }
+        self.complete_all(token, &mut outcomes).await?;
+        Ok(staged.len())
+    }
+
+    async fn complete_all(&self, token: i64, outcomes: &mut Vec<BatchOutcome>) -> Result<()> {
+        let now = self.coach.now();
+        for outcome in outcomes.drain(..) {
+            self.store.complete_batch(token, now, &outcome).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends what the Coach planned for each row and gathers what to record.
+    async fn handle_batch(&self, rows: &[DueSend], now: DateTime<Utc>) -> Result<BatchOutcome> {
+        let plans = self.coach.plan_sends(rows, now).await?;
+        let mut outcome = BatchOutcome::default();
+        for (row, plan) in rows.iter().zip(plans) {
+            let late = plan.late();
+            let notice = match plan.send {
+                Ok(notice) => notice,
+                Err(why) => {
+                    outcome
+                        .resolved
+                        .push((row.id, Resolution::Skipped(why.as_str().to_owned())));
+                    outcome.follow_ups.extend(plan.follow_up);
+                    continue;
+                }
+            };
+            let out = Outbound {
+                row_id: row.id,
+                user: row.user,
+                due_at: row.due_at,
+                dm_channel: row.settings.dm_channel_id,
+                nonce: format!("fc{}-{}", row.id, row.snoozes),
+                notice,
+            };
+            let kind = row.kind.as_str();
+            match self.messenger.deliver(&out).await {
+                Delivery::Sent { dm_channel } => {
+                    if let Some(c) = dm_channel.filter(|c| Some(*c) != row.settings.dm_channel_id) {
+                        outcome.dm_channels.push((row.user, c));
+                    }
+                    outcome.resolved.push((row.id, Resolution::Sent { late }));
+                    outcome.follow_ups.extend(plan.follow_up);
+                    outcome.session_moves.extend(plan.session_move);
+                }
+                Delivery::Unreachable(error) => {
+                    tracing::warn!(row = row.id, user = row.user.0, kind, %error, "user cannot be messaged; pausing their reminders");
+                    outcome.resolved.push((row.id, Resolution::Failed(error)));
+                    // Nothing that would have followed is scheduled for a blocked user.
+                    outcome.blocked.push(row.user);
+                    if let Some(channel) = row.settings.last_channel_id {
+                        self.messenger.tell_unreachable(row.user, channel).await;
+                    }
+                }
+                // A retry replaces whatever this send would have led to.
+                Delivery::Transient { retry_after, error } => {
+                    let resolution = if row.attempts >= MAX_ATTEMPTS {
+                        tracing::error!(row = row.id, user = row.user.0, kind, attempts = row.attempts, %error, "giving up on a send");
+                        // Giving up on today's reminder is no reason to miss tomorrow's.
+                        outcome
+                            .follow_ups
+                            .extend(plan.follow_up.filter(|f| f.kind != SendKind::Prompt));
+                        Resolution::Failed(error)
+                    } else {
+                        let wait = retry_after.unwrap_or_else(|| backoff(row.attempts));
+                        tracing::warn!(row = row.id, user = row.user.0, kind, attempts = row.attempts, %error, retry_in_ms = wait.as_millis() as u64, "send failed; will retry");
+                        Resolution::Retry {
+                            at: now + chrono_of(wait),
+                            error,
+                        }
+                    };
+                    outcome.resolved.push((row.id, resolution));
+                }
+                Delivery::Rejected(error) => {
+                    tracing::error!(row = row.id, user = row.user.0, kind, %error, "send refused");
+                    outcome.resolved.push((row.id, Resolution::Failed(error)));
+                    outcome.follow_ups.extend(plan.follow_up);
+                    outcome.session_moves.extend(plan.session_move);
+                }
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Works until `shutdown`: runs what is due, then sleeps until the next
+    /// row is ready or the timeline changes (PostgreSQL NOTIFY).
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut listener = None;
+        loop {
+            let wait = match self.work(&mut listener).await {
+                Ok(wait) => wait,
+                Err(e) => {
+                    // The database went away: keep the bot up and try again soon.
+                    tracing::error!(error = %e, "timeline worker failed; retrying in 5 s");
+                    listener = None;
+                    Duration::from_secs(5)
+                }
+            };
+            let woken = async {
+                match listener.as_mut() {
+                    Some(l) => l.recv().await.map(drop),
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(wait) => {}
+                woke = woken => {
+                    if let Err(e) = woke {
+                        tracing::warn!(error = %e, "lost the timeline wake-up channel; reconnecting");
+                        listener = None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs everything due now and says how long to sleep.
+    async fn work(&self, listener: &mut Option<PgListener>) -> Result<Duration> {
+        if listener.is_none() {
+            let mut l = PgListener::connect_with(self.store.pool()).await?;
+            l.listen(WAKE_CHANNEL).await?;
+            *listener = Some(l);
+        }
+        while self.run_window(self.options.lookahead).await? >= self.options.max_staged {}
+        let mut next = self.store.next_ready_at(self.options.audience).await?;
+        if self.options.audience == Audience::Discord {
+            while self.run_server_posts_once(self.coach.now()).await? as i64 >= POSTS_PER_CLAIM {}
+            if let Some(at) = self.store.next_post_ready_at().await? {
+                next = Some(next.map_or(at, |n| n.min(at)));
+            }
+        }
+        Ok(next
+            .map(|at| (at - self.coach.now()).to_std().unwrap_or(Duration::ZERO))
+            .unwrap_or(self.options.max_sleep)
+            .min(self.options.max_sleep))
+    }
+}
+
+/// A scheduler running in its own task.
+pub struct Worker {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Worker {
+    /// Stops the worker after the batch it is on, and waits for it.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+impl<M: Messenger> Scheduler<M> {
+    /// Runs the scheduler in a task until `Worker::stop`.
+    pub fn spawn(self) -> Worker {
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            self.run(async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            })
+            .await;
+        });
+        Worker { stop, task }
+    }
+}
