@@ -10,15 +10,7 @@ const EXERCISES: &str = include_str!("../content/exercises.toml");
 const ROUTINES: &str = include_str!("../content/routines.toml");
 const PLAN: &str = include_str!("../content/plan.toml");
 
-const WEEK: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
+use footcoach::content::WEEK;
 
 const ALL_IDS: [&str; 13] = [
     "foot-stretch",

@@ -23,13 +23,7 @@ impl Coach {
         // A session left running from an earlier day is over.
         let session = match visit.state.session.take() {
             Some(s) if s.local_date != today => {
-                let mut changes = visit.changes();
-                changes.session = Some(SessionWrite::End {
-                    id: s.id,
-                    state: SessionState::Stopped,
-                    at: visit.now,
-                });
-                self.store.apply(&changes).await?;
+                self.stop_session(visit, &s).await?;
                 None
             }
             other => other,
@@ -124,13 +118,7 @@ impl Coach {
     ) -> Result<Reply> {
         let Some(routine) = self.content.routine(&session.routine_id) else {
             // The content changed under a running session: end it rather than guess.
-            let mut changes = visit.changes();
-            changes.session = Some(SessionWrite::End {
-                id: session.id,
-                state: SessionState::Stopped,
-                at: visit.now,
-            });
-            self.store.apply(&changes).await?;
+            self.stop_session(visit, &session).await?;
             return self.log_day(visit, outcome).await;
         };
         let now = visit.now;
@@ -251,17 +239,23 @@ impl Coach {
         })
     }
 
-    async fn stop(&self, visit: &mut Visit, session: Option<GuidedSession>) -> Result<Reply> {
-        let Some(s) = session else {
-            return Ok(Reply::NothingToStop);
-        };
+    /// Stops a session and cancels its pending prompts.
+    async fn stop_session(&self, visit: &mut Visit, session: &GuidedSession) -> Result<()> {
         let mut changes = visit.changes();
         changes.session = Some(SessionWrite::End {
-            id: s.id,
+            id: session.id,
             state: SessionState::Stopped,
             at: visit.now,
         });
         self.store.apply(&changes).await?;
+        Ok(())
+    }
+
+    async fn stop(&self, visit: &mut Visit, session: Option<GuidedSession>) -> Result<Reply> {
+        let Some(s) = session else {
+            return Ok(Reply::NothingToStop);
+        };
+        self.stop_session(visit, &s).await?;
         let of = self
             .content
             .routine(&s.routine_id)

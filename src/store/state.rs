@@ -105,6 +105,17 @@ struct LevelRow {
     pain: Option<i16>,
 }
 
+impl LevelRow {
+    fn record(self) -> LevelRecord {
+        LevelRecord {
+            at: self.at,
+            from: self.from_level.clamp(0, 255) as u8,
+            to: self.to_level.clamp(0, 255) as u8,
+            reason: self.reason.reason(self.pain),
+        }
+    }
+}
+
 /// What to remember about the person with this action: their row is
 /// created when missing, so nothing recorded for a newcomer is lost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -249,17 +260,7 @@ impl Store {
             .into_iter()
             .map(LogRow::entry)
             .collect::<Result<Vec<_>, _>>()?;
-        let level_changes = row
-            .levels
-            .0
-            .into_iter()
-            .map(|l| LevelRecord {
-                at: l.at,
-                from: l.from_level.clamp(0, 255) as u8,
-                to: l.to_level.clamp(0, 255) as u8,
-                reason: l.reason.reason(l.pain),
-            })
-            .collect();
+        let level_changes = row.levels.0.into_iter().map(LevelRow::record).collect();
         Ok(Some(UserState {
             settings,
             welcomed: row.welcomed,
@@ -271,22 +272,15 @@ impl Store {
 
     /// The person's level changes, oldest first.
     pub async fn level_changes(&self, id: UserId) -> Result<Vec<LevelRecord>, sqlx::Error> {
-        let rows = sqlx::query!(
+        let rows = sqlx::query_as!(
+            LevelRow,
             r#"SELECT at, from_level, to_level, reason AS "reason: StoredReason", pain
                FROM level_changes WHERE user_id = $1 ORDER BY at, id"#,
             id.0
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|l| LevelRecord {
-                at: l.at,
-                from: l.from_level.clamp(0, 255) as u8,
-                to: l.to_level.clamp(0, 255) as u8,
-                reason: l.reason.reason(l.pain),
-            })
-            .collect())
+        Ok(rows.into_iter().map(LevelRow::record).collect())
     }
 
     /// Writes what an action changed: one statement needs no transaction,
