@@ -84,12 +84,17 @@ async fn ensure_database(options: &PgConnectOptions) -> Result<(), sqlx::Error> 
     // Ask the server by connecting to its maintenance database, as createdb does.
     let admin = options.clone().database("postgres");
     let mut conn = sqlx::ConnectOptions::connect(&admin).await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(name)
-            .fetch_one(&mut conn)
-            .await?;
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#,
+        name,
+    )
+    .fetch_one(&mut conn)
+    .await?;
     if !exists {
+        // The one statement of the store built at run time, so not checked at
+        // compile time: the database name is an identifier, and PostgreSQL
+        // takes no parameter for an identifier. It is quoted here (any '"'
+        // doubled) and spliced in.
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
         match sqlx::query(&format!("CREATE DATABASE {quoted}"))
             .execute(&mut conn)
