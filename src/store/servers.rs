@@ -286,6 +286,9 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|r| (r.guild_id, r.joined_at)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.guild_id, r.joined_at))
+            .collect())
     }
 }

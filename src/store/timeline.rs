@@ -474,12 +474,14 @@ impl Store {
             .await?;
         }
         if !outcome.dm_channels.is_empty() {
+            let (users, channels): (Vec<i64>, Vec<i64>) =
+                outcome.dm_channels.iter().map(|(u, c)| (u.0, *c)).unzip();
             sqlx::query!(
                 "UPDATE users u SET dm_channel_id = n.channel
                  FROM unnest($1::bigint[], $2::bigint[]) AS n(id, channel)
                  WHERE u.id = n.id",
-                &outcome.dm_channels.iter().map(|(u, _)| u.0).collect::<Vec<_>>(),
-                &outcome.dm_channels.iter().map(|(_, c)| *c).collect::<Vec<_>>(),
+                &users,
+                &channels,
             )
             .execute(&mut *tx)
             .await?;
