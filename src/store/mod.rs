@@ -1,4 +1,13 @@
 //! The only place that writes SQL. One module per table group.
+//!
+//! Every statement but `CREATE DATABASE` (see `ensure_database`) is a static
+//! `sqlx::query!`/`query_as!`/`query_scalar!`, checked at compile time
+//! against the data in `.sqlx/` (regenerate it with `.ci/sqlx-prepare` after
+//! changing a query or a migration). In the macros' arguments a bare
+//! `x as T` is a type override that turns the check off, so numeric casts
+//! are parenthesised, `(x as i16)`, to keep it on; the only overrides are
+//! `&[&str]` for `text[]` parameters, which the check would only accept as
+//! `&[String]`.
 
 pub mod bot_state;
 pub mod logs;
