@@ -1,7 +1,6 @@
 //! The log of what a user did: done, skipped, pain reported.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
 
 use super::{Store, UserId};
 use crate::coach::progress::{LogEntry, LogOutcome};
@@ -37,6 +36,55 @@ pub enum LogWrite {
     Unchanged,
 }
 
+/// The activity_log columns behind a [`LogEntry`], and whose it is, as
+/// every query reading them spells them out.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct LogRow {
+    user_id: i64,
+    local_date: NaiveDate,
+    routine_id: String,
+    step: i16,
+    outcome: String,
+    pain: Option<i16>,
+    source: String,
+    logged_at: DateTime<Utc>,
+}
+
+impl TryFrom<LogRow> for LogEntry {
+    type Error = sqlx::Error;
+
+    fn try_from(row: LogRow) -> Result<Self, sqlx::Error> {
+        let outcome = match (row.outcome.as_str(), row.pain) {
+            ("done", _) => LogOutcome::Done,
+            ("skip", _) => LogOutcome::Skip,
+            ("pain", Some(p)) => LogOutcome::Pain(
+                PainLevel::new(p.clamp(0, 10) as u8)
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            ),
+            (other, _) => {
+                return Err(sqlx::Error::Decode(
+                    format!("unknown outcome {other:?} in activity_log").into(),
+                ))
+            }
+        };
+        Ok(LogEntry {
+            local_date: row.local_date,
+            routine_id: row.routine_id,
+            step: row.step.max(0) as u16,
+            outcome,
+            source: row.source,
+            at: row.logged_at,
+        })
+    }
+}
+
+impl LogRow {
+    fn with_user(self) -> Result<(UserId, LogEntry), sqlx::Error> {
+        let user = UserId(self.user_id);
+        Ok((user, self.try_into()?))
+    }
+}
+
 impl Store {
     /// Logs an entry once per user, local day, step and kind (progress or pain).
     pub async fn log(&self, entry: &NewLogEntry<'_>) -> Result<LogWrite, sqlx::Error> {
@@ -63,16 +111,17 @@ impl Store {
         user: UserId,
         since: Option<NaiveDate>,
     ) -> Result<Vec<LogEntry>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT local_date, routine_id, step, outcome, pain, source, logged_at
+        let rows = sqlx::query_as!(
+            LogRow,
+            "SELECT user_id, local_date, routine_id, step, outcome, pain, source, logged_at
              FROM activity_log WHERE user_id = $1 AND ($2::date IS NULL OR local_date >= $2)
              ORDER BY local_date, step, logged_at",
+            user.0,
+            since,
         )
-        .bind(user.0)
-        .bind(since)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(entry_from_row).collect()
+        rows.into_iter().map(LogEntry::try_from).collect()
     }
 
     /// Every entry of each of `users`, each user's oldest day first: one
@@ -82,17 +131,16 @@ impl Store {
         users: &[UserId],
     ) -> Result<Vec<(UserId, LogEntry)>, sqlx::Error> {
         let ids: Vec<i64> = users.iter().map(|u| u.0).collect();
-        let rows = sqlx::query(
+        let rows = sqlx::query_as!(
+            LogRow,
             "SELECT user_id, local_date, routine_id, step, outcome, pain, source, logged_at
              FROM activity_log WHERE user_id = ANY($1)
              ORDER BY user_id, local_date, step, logged_at",
+            &ids,
         )
-        .bind(&ids)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| Ok((UserId(row.try_get("user_id")?), entry_from_row(row)?)))
-            .collect()
+        rows.into_iter().map(LogRow::with_user).collect()
     }
 
     /// The user's entries for one local day.
@@ -101,16 +149,17 @@ impl Store {
         user: UserId,
         date: NaiveDate,
     ) -> Result<Vec<LogEntry>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT local_date, routine_id, step, outcome, pain, source, logged_at
+        let rows = sqlx::query_as!(
+            LogRow,
+            "SELECT user_id, local_date, routine_id, step, outcome, pain, source, logged_at
              FROM activity_log WHERE user_id = $1 AND local_date = $2
              ORDER BY step, logged_at",
+            user.0,
+            date,
         )
-        .bind(user.0)
-        .bind(date)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(entry_from_row).collect()
+        rows.into_iter().map(LogEntry::try_from).collect()
     }
 }
 
@@ -123,51 +172,20 @@ impl Store {
         if days.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query(
+        let rows = sqlx::query_as!(
+            LogRow,
             "SELECT a.user_id, a.local_date, a.routine_id, a.step, a.outcome, a.pain, a.source, a.logged_at
              FROM activity_log a
              JOIN unnest($1::bigint[], $2::date[]) AS k(user_id, local_date)
                ON a.user_id = k.user_id AND a.local_date = k.local_date
              WHERE a.outcome <> 'pain'",
+            &days.iter().map(|(u, _)| u.0).collect::<Vec<_>>(),
+            &days.iter().map(|(_, d)| *d).collect::<Vec<_>>(),
         )
-        .bind(days.iter().map(|(u, _)| u.0).collect::<Vec<_>>())
-        .bind(days.iter().map(|(_, d)| *d).collect::<Vec<_>>())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok((UserId(r.try_get("user_id")?), entry_from_row(r)?)))
-            .collect()
+        rows.into_iter().map(LogRow::with_user).collect()
     }
-}
-
-/// An outcome as the `outcome` and `pain` columns hold it.
-pub(crate) fn outcome_of(outcome: &str, pain: Option<i16>) -> Result<LogOutcome, sqlx::Error> {
-    Ok(match (outcome, pain) {
-        ("done", _) => LogOutcome::Done,
-        ("skip", _) => LogOutcome::Skip,
-        ("pain", Some(p)) => LogOutcome::Pain(
-            PainLevel::new(p.clamp(0, 10) as u8).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
-        ),
-        (other, _) => {
-            return Err(sqlx::Error::Decode(
-                format!("unknown outcome {other:?} in activity_log").into(),
-            ))
-        }
-    })
-}
-
-fn entry_from_row(row: &sqlx::postgres::PgRow) -> Result<LogEntry, sqlx::Error> {
-    let outcome: String = row.try_get("outcome")?;
-    let outcome = outcome_of(&outcome, row.try_get("pain")?)?;
-    let step: i16 = row.try_get("step")?;
-    Ok(LogEntry {
-        local_date: row.try_get("local_date")?,
-        routine_id: row.try_get("routine_id")?,
-        step: step.max(0) as u16,
-        outcome,
-        source: row.try_get("source")?,
-        at: row.try_get("logged_at")?,
-    })
 }
 
 /// Logs an entry on `conn`, as part of a larger write.
@@ -179,24 +197,24 @@ pub(crate) async fn log_on(
         LogOutcome::Pain(p) => Some(p.get() as i16),
         _ => None,
     };
-    let inserted: Option<bool> = sqlx::query_scalar(
-        "INSERT INTO activity_log (user_id, local_date, routine_id, step, outcome, pain, source, logged_at)
+    let inserted = sqlx::query_scalar!(
+        r#"INSERT INTO activity_log (user_id, local_date, routine_id, step, outcome, pain, source, logged_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (user_id, local_date, step, (outcome = 'pain')) DO UPDATE
             SET outcome = EXCLUDED.outcome, pain = EXCLUDED.pain,
                 source = EXCLUDED.source, logged_at = EXCLUDED.logged_at
             WHERE activity_log.outcome IS DISTINCT FROM EXCLUDED.outcome
                OR activity_log.pain IS DISTINCT FROM EXCLUDED.pain
-         RETURNING (xmax = 0)",
+         RETURNING (xmax = 0) AS "inserted!""#,
+        entry.user.0,
+        entry.local_date,
+        entry.routine_id,
+        (entry.step as i16),
+        outcome_column(entry.outcome),
+        pain,
+        entry.source,
+        entry.at,
     )
-    .bind(entry.user.0)
-    .bind(entry.local_date)
-    .bind(entry.routine_id)
-    .bind(entry.step as i16)
-    .bind(outcome_column(entry.outcome))
-    .bind(pain)
-    .bind(entry.source)
-    .bind(entry.at)
     .fetch_optional(conn)
     .await?;
     Ok(match inserted {

@@ -1,4 +1,13 @@
 //! The only place that writes SQL. One module per table group.
+//!
+//! Every statement but `CREATE DATABASE` (see `ensure_database`) is a static
+//! `sqlx::query!`/`query_as!`/`query_scalar!`, checked at compile time
+//! against the data in `.sqlx/` (regenerate it with `.ci/sqlx-prepare` after
+//! changing a query or a migration). In the macros' arguments a bare
+//! `x as T` is a type override that turns the check off, so numeric casts
+//! are parenthesised, `(x as i16)`, to keep it on; the only overrides are
+//! `&[&str]` for `text[]` parameters, which the check would only accept as
+//! `&[String]`.
 
 pub mod bot_state;
 pub mod logs;
@@ -86,12 +95,17 @@ async fn ensure_database(options: &PgConnectOptions) -> Result<(), sqlx::Error> 
     // Ask the server by connecting to its maintenance database, as createdb does.
     let admin = options.clone().database("postgres");
     let mut conn = sqlx::ConnectOptions::connect(&admin).await?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(name)
-            .fetch_one(&mut conn)
-            .await?;
+    let exists = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS "exists!""#,
+        name,
+    )
+    .fetch_one(&mut conn)
+    .await?;
     if !exists {
+        // The one statement of the store built at run time, so not checked at
+        // compile time: the database name is an identifier, and PostgreSQL
+        // takes no parameter for an identifier. It is quoted here (any '"'
+        // doubled) and spliced in.
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
         match sqlx::query(&format!("CREATE DATABASE {quoted}"))
             .execute(&mut conn)

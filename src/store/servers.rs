@@ -1,7 +1,6 @@
 //! Servers with a coach channel, and their streak board opt-ins.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
 
 use super::{Store, UserId};
 use crate::coach::{LocalTime, Timezone};
@@ -42,41 +41,71 @@ pub enum PostResolution {
     Retry { at: DateTime<Utc>, error: String },
 }
 
-const COLUMNS: &str = "guild_id, channel_id, post_minute, timezone, next_date, next_due_at, last_posted_date, last_error";
+/// The servers columns behind a [`ServerSettings`], and the attempts of a
+/// claimed post, as every query reading them spells them out.
+struct ServerRow {
+    guild_id: i64,
+    channel_id: i64,
+    post_minute: i16,
+    timezone: String,
+    next_date: NaiveDate,
+    next_due_at: DateTime<Utc>,
+    last_posted_date: Option<NaiveDate>,
+    last_error: Option<String>,
+    attempts: i16,
+}
 
-fn settings_from_row(row: &sqlx::postgres::PgRow) -> Result<ServerSettings, sqlx::Error> {
-    let minute: i16 = row.try_get("post_minute")?;
-    let tz: String = row.try_get("timezone")?;
-    Ok(ServerSettings {
-        guild_id: row.try_get("guild_id")?,
-        channel_id: row.try_get("channel_id")?,
-        post_at: LocalTime::from_minutes_of_day(minute.into())
-            .ok_or_else(|| sqlx::Error::Decode(format!("post_minute {minute}").into()))?,
-        // A name chrono-tz no longer knows falls back to UTC rather than stopping the posts.
-        timezone: tz.parse().unwrap_or(Timezone::UTC),
-        next_date: row.try_get("next_date")?,
-        next_due_at: row.try_get("next_due_at")?,
-        last_posted_date: row.try_get("last_posted_date")?,
-        last_error: row.try_get("last_error")?,
-    })
+impl TryFrom<ServerRow> for ServerSettings {
+    type Error = sqlx::Error;
+
+    fn try_from(row: ServerRow) -> Result<Self, sqlx::Error> {
+        let minute = row.post_minute;
+        Ok(ServerSettings {
+            guild_id: row.guild_id,
+            channel_id: row.channel_id,
+            post_at: LocalTime::from_minutes_of_day(minute.into())
+                .ok_or_else(|| sqlx::Error::Decode(format!("post_minute {minute}").into()))?,
+            // A name chrono-tz no longer knows falls back to UTC rather than stopping the posts.
+            timezone: row.timezone.parse().unwrap_or(Timezone::UTC),
+            next_date: row.next_date,
+            next_due_at: row.next_due_at,
+            last_posted_date: row.last_posted_date,
+            last_error: row.last_error,
+        })
+    }
+}
+
+impl TryFrom<ServerRow> for DuePost {
+    type Error = sqlx::Error;
+
+    fn try_from(row: ServerRow) -> Result<Self, sqlx::Error> {
+        let attempts = row.attempts.max(0) as u16;
+        Ok(DuePost {
+            settings: row.try_into()?,
+            attempts,
+        })
+    }
 }
 
 impl Store {
     pub async fn server(&self, guild_id: i64) -> Result<Option<ServerSettings>, sqlx::Error> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM servers WHERE guild_id = $1"
-        ))
-        .bind(guild_id)
+        let row = sqlx::query_as!(
+            ServerRow,
+            "SELECT guild_id, channel_id, post_minute, timezone, next_date, next_due_at,
+                last_posted_date, last_error, attempts
+             FROM servers WHERE guild_id = $1",
+            guild_id,
+        )
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(settings_from_row).transpose()
+        row.map(ServerSettings::try_from).transpose()
     }
 
     /// Sets (or moves) a server's daily post; a claim in flight is dropped,
     /// so the worker picks up the new time.
     pub async fn set_server(&self, s: &ServerSettings) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO servers (guild_id, channel_id, post_minute, timezone, next_date, next_due_at, ready_at)
              VALUES ($1, $2, $3, $4, $5, $6, $6)
              ON CONFLICT (guild_id) DO UPDATE SET
@@ -84,13 +113,13 @@ impl Store {
                 timezone = EXCLUDED.timezone, next_date = EXCLUDED.next_date,
                 next_due_at = EXCLUDED.next_due_at, ready_at = EXCLUDED.ready_at,
                 claim_token = NULL, attempts = 0, last_error = NULL, updated_at = now()",
+            s.guild_id,
+            s.channel_id,
+            (s.post_at.minutes_of_day() as i16),
+            s.timezone.name(),
+            s.next_date,
+            s.next_due_at,
         )
-        .bind(s.guild_id)
-        .bind(s.channel_id)
-        .bind(s.post_at.minutes_of_day() as i16)
-        .bind(s.timezone.name())
-        .bind(s.next_date)
-        .bind(s.next_due_at)
         .execute(&mut *tx)
         .await?;
         super::timeline::wake(&mut tx).await?;
@@ -99,8 +128,7 @@ impl Store {
 
     /// Stops a server's daily post; true when there was one.
     pub async fn remove_server(&self, guild_id: i64) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM servers WHERE guild_id = $1")
-            .bind(guild_id)
+        let done = sqlx::query!("DELETE FROM servers WHERE guild_id = $1", guild_id)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
@@ -109,19 +137,18 @@ impl Store {
     /// The bot left the server: its settings and board opt-ins go.
     pub async fn forget_server(&self, guild_id: i64) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        for table in ["servers", "board_members"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE guild_id = $1"))
-                .bind(guild_id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        sqlx::query!("DELETE FROM servers WHERE guild_id = $1", guild_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query!("DELETE FROM board_members WHERE guild_id = $1", guild_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await
     }
 
     /// The channel was deleted: a daily post there stops.
     pub async fn channel_deleted(&self, channel_id: i64) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM servers WHERE channel_id = $1")
-            .bind(channel_id)
+        let done = sqlx::query!("DELETE FROM servers WHERE channel_id = $1", channel_id)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() > 0)
@@ -135,7 +162,8 @@ impl Store {
         token: i64,
         limit: i64,
     ) -> Result<Vec<DuePost>, sqlx::Error> {
-        let rows = sqlx::query(
+        let rows = sqlx::query_as!(
+            ServerRow,
             "WITH due AS (
                 SELECT guild_id FROM servers WHERE ready_at <= $1
                 ORDER BY ready_at LIMIT $4
@@ -143,23 +171,16 @@ impl Store {
              )
              UPDATE servers s SET ready_at = $2, claim_token = $3, attempts = s.attempts + 1
              FROM due WHERE s.guild_id = due.guild_id
-             RETURNING s.*",
+             RETURNING s.guild_id, s.channel_id, s.post_minute, s.timezone, s.next_date, s.next_due_at,
+                s.last_posted_date, s.last_error, s.attempts",
+            now,
+            lease_until,
+            token,
+            limit,
         )
-        .bind(now)
-        .bind(lease_until)
-        .bind(token)
-        .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let attempts: i16 = row.try_get("attempts")?;
-                Ok(DuePost {
-                    settings: settings_from_row(row)?,
-                    attempts: attempts.max(0) as u16,
-                })
-            })
-            .collect()
+        rows.into_iter().map(DuePost::try_from).collect()
     }
 
     /// Records what became of a claimed post; a claim lost to a newer
@@ -177,30 +198,30 @@ impl Store {
                 next_due_at,
                 error,
             } => {
-                sqlx::query(
+                sqlx::query!(
                     "UPDATE servers SET next_date = $3, next_due_at = $4, ready_at = $4,
                         claim_token = NULL, attempts = 0, last_error = $5,
                         last_posted_date = CASE WHEN $6 THEN next_date ELSE last_posted_date END
                      WHERE guild_id = $1 AND claim_token = $2",
+                    guild_id,
+                    token,
+                    next_date,
+                    next_due_at,
+                    error.as_deref(),
+                    posted,
                 )
-                .bind(guild_id)
-                .bind(token)
-                .bind(next_date)
-                .bind(next_due_at)
-                .bind(error)
-                .bind(posted)
                 .execute(&self.pool)
                 .await?
             }
             PostResolution::Retry { at, error } => {
-                sqlx::query(
+                sqlx::query!(
                     "UPDATE servers SET ready_at = $3, claim_token = NULL, last_error = $4
                      WHERE guild_id = $1 AND claim_token = $2",
+                    guild_id,
+                    token,
+                    at,
+                    error,
                 )
-                .bind(guild_id)
-                .bind(token)
-                .bind(at)
-                .bind(error)
                 .execute(&self.pool)
                 .await?
             }
@@ -209,7 +230,7 @@ impl Store {
     }
 
     pub async fn next_post_ready_at(&self) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        sqlx::query_scalar("SELECT min(ready_at) FROM servers")
+        sqlx::query_scalar!("SELECT min(ready_at) FROM servers")
             .fetch_one(&self.pool)
             .await
     }
@@ -217,15 +238,17 @@ impl Store {
     /// Puts the user on a server's board; false when they already were.
     pub async fn join_board(&self, guild_id: i64, user: UserId) -> Result<bool, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING")
-            .bind(user.0)
-            .execute(&mut *tx)
-            .await?;
-        let added = sqlx::query(
-            "INSERT INTO board_members (guild_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        sqlx::query!(
+            "INSERT INTO users (id) VALUES ($1) ON CONFLICT (id) DO NOTHING",
+            user.0,
         )
-        .bind(guild_id)
-        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+        let added = sqlx::query!(
+            "INSERT INTO board_members (guild_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            guild_id,
+            user.0,
+        )
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -234,33 +257,38 @@ impl Store {
 
     /// Takes the user off a server's board; false when they were not on it.
     pub async fn leave_board(&self, guild_id: i64, user: UserId) -> Result<bool, sqlx::Error> {
-        let gone = sqlx::query("DELETE FROM board_members WHERE guild_id = $1 AND user_id = $2")
-            .bind(guild_id)
-            .bind(user.0)
-            .execute(&self.pool)
-            .await?;
+        let gone = sqlx::query!(
+            "DELETE FROM board_members WHERE guild_id = $1 AND user_id = $2",
+            guild_id,
+            user.0,
+        )
+        .execute(&self.pool)
+        .await?;
         Ok(gone.rows_affected() == 1)
     }
 
     /// How many members opted in to a server's board.
     pub async fn board_size(&self, guild_id: i64) -> Result<usize, sqlx::Error> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM board_members WHERE guild_id = $1")
-            .bind(guild_id)
-            .fetch_one(&self.pool)
-            .await?;
+        let n = sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM board_members WHERE guild_id = $1"#,
+            guild_id,
+        )
+        .fetch_one(&self.pool)
+        .await?;
         Ok(n as usize)
     }
 
     /// The servers whose board the user is on, with when they joined.
     pub async fn boards_of(&self, user: UserId) -> Result<Vec<(i64, DateTime<Utc>)>, sqlx::Error> {
-        let rows = sqlx::query(
+        let rows = sqlx::query!(
             "SELECT guild_id, joined_at FROM board_members WHERE user_id = $1 ORDER BY joined_at",
+            user.0,
         )
-        .bind(user.0)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("guild_id")?, r.try_get("joined_at")?)))
-            .collect()
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.guild_id, r.joined_at))
+            .collect())
     }
 }

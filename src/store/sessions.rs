@@ -1,12 +1,12 @@
 //! Guided sessions: which step of which routine a user is on.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
 
 use super::{Store, UserId};
+
 pub use crate::coach::session::{GuidedSession, SessionState};
 
-fn state_column(state: SessionState) -> &'static str {
+pub(super) fn state_column(state: SessionState) -> &'static str {
     match state {
         SessionState::Active => "active",
         SessionState::Finished => "finished",
@@ -14,27 +14,39 @@ fn state_column(state: SessionState) -> &'static str {
     }
 }
 
-const SESSION_COLUMNS: &str =
-    "id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level";
+/// The guided_sessions columns behind a [`GuidedSession`], as every query
+/// reading them spells them out.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct SessionRow {
+    id: i64,
+    user_id: i64,
+    local_date: NaiveDate,
+    routine_id: String,
+    current_step: i16,
+    step_due_at: DateTime<Utc>,
+    state: String,
+    started_at: DateTime<Utc>,
+    level: i16,
+}
 
-fn session_from_row(row: &sqlx::postgres::PgRow) -> Result<GuidedSession, sqlx::Error> {
-    let state: String = row.try_get("state")?;
-    let step: i16 = row.try_get("current_step")?;
-    Ok(GuidedSession {
-        id: row.try_get("id")?,
-        user: UserId(row.try_get("user_id")?),
-        local_date: row.try_get("local_date")?,
-        routine_id: row.try_get("routine_id")?,
-        current_step: step.max(1) as u16,
-        step_due_at: row.try_get("step_due_at")?,
-        state: match state.as_str() {
-            "active" => SessionState::Active,
-            "finished" => SessionState::Finished,
-            _ => SessionState::Stopped,
-        },
-        started_at: row.try_get("started_at")?,
-        level: row.try_get::<i16, _>("level")?.clamp(0, 255) as u8,
-    })
+impl From<SessionRow> for GuidedSession {
+    fn from(row: SessionRow) -> Self {
+        GuidedSession {
+            id: row.id,
+            user: UserId(row.user_id),
+            local_date: row.local_date,
+            routine_id: row.routine_id,
+            current_step: row.current_step.max(1) as u16,
+            step_due_at: row.step_due_at,
+            state: match row.state.as_str() {
+                "active" => SessionState::Active,
+                "finished" => SessionState::Finished,
+                _ => SessionState::Stopped,
+            },
+            started_at: row.started_at,
+            level: row.level.clamp(0, 255) as u8,
+        }
+    }
 }
 
 impl Store {
@@ -49,39 +61,42 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<GuidedSession, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        sqlx::query!(
             "UPDATE guided_sessions SET state = 'stopped', ended_at = $2
              WHERE user_id = $1 AND state = 'active'",
+            user.0,
+            now,
         )
-        .bind(user.0)
-        .bind(now)
         .execute(&mut *tx)
         .await?;
-        let row = sqlx::query(&format!(
+        let row = sqlx::query_as!(
+            SessionRow,
             "INSERT INTO guided_sessions (user_id, local_date, routine_id, step_due_at, started_at, level)
              VALUES ($1, $2, $3, $4, $5, $6)
-             RETURNING {SESSION_COLUMNS}"
-        ))
-        .bind(user.0)
-        .bind(local_date)
-        .bind(routine_id)
-        .bind(first_step_due)
-        .bind(now)
-        .bind(i16::from(level))
+             RETURNING id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level",
+            user.0,
+            local_date,
+            routine_id,
+            first_step_due,
+            now,
+            i16::from(level),
+        )
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        session_from_row(&row)
+        Ok(row.into())
     }
 
     pub async fn active_session(&self, user: UserId) -> Result<Option<GuidedSession>, sqlx::Error> {
-        let row = sqlx::query(&format!(
-            "SELECT {SESSION_COLUMNS} FROM guided_sessions WHERE user_id = $1 AND state = 'active'"
-        ))
-        .bind(user.0)
+        let row = sqlx::query_as!(
+            SessionRow,
+            "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level
+             FROM guided_sessions WHERE user_id = $1 AND state = 'active'",
+            user.0,
+        )
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(session_from_row).transpose()
+        Ok(row.map(GuidedSession::from))
     }
 
     /// Moves an active session from `from_step` to `to_step`. Returns false when the
@@ -93,14 +108,14 @@ impl Store {
         to_step: u16,
         step_due_at: DateTime<Utc>,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
+        let done = sqlx::query!(
             "UPDATE guided_sessions SET current_step = $3, step_due_at = $4
              WHERE id = $1 AND current_step = $2 AND state = 'active'",
+            session_id,
+            (from_step as i16),
+            (to_step as i16),
+            step_due_at,
         )
-        .bind(session_id)
-        .bind(from_step as i16)
-        .bind(to_step as i16)
-        .bind(step_due_at)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -113,13 +128,13 @@ impl Store {
         state: SessionState,
         now: DateTime<Utc>,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
+        let done = sqlx::query!(
             "UPDATE guided_sessions SET state = $2, ended_at = $3
              WHERE id = $1 AND state = 'active'",
+            session_id,
+            state_column(state),
+            now,
         )
-        .bind(session_id)
-        .bind(state_column(state))
-        .bind(now)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -130,23 +145,27 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query(&format!(
-            "SELECT {SESSION_COLUMNS} FROM guided_sessions WHERE id = ANY($1)"
-        ))
-        .bind(ids)
+        let rows = sqlx::query_as!(
+            SessionRow,
+            "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level
+             FROM guided_sessions WHERE id = ANY($1)",
+            ids,
+        )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(session_from_row).collect()
+        Ok(rows.into_iter().map(GuidedSession::from).collect())
     }
 
     /// All sessions of a user, newest first.
     pub async fn sessions(&self, user: UserId) -> Result<Vec<GuidedSession>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
-            "SELECT {SESSION_COLUMNS} FROM guided_sessions WHERE user_id = $1 ORDER BY started_at DESC, id DESC"
-        ))
-        .bind(user.0)
+        let rows = sqlx::query_as!(
+            SessionRow,
+            "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level
+             FROM guided_sessions WHERE user_id = $1 ORDER BY started_at DESC, id DESC",
+            user.0,
+        )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(session_from_row).collect()
+        Ok(rows.into_iter().map(GuidedSession::from).collect())
     }
 }

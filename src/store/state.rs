@@ -6,15 +6,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::types::Json;
 
-use super::logs::{LogWrite, NewLogEntry};
+use super::logs::{LogRow, LogWrite, NewLogEntry};
+use super::sessions::{state_column, SessionRow};
 use super::timeline::{NewSend, WAKE_CHANNEL};
+use super::users::SettingsRow;
 use super::{Store, UserId};
-use crate::coach::plan::{Pause, RestDays};
 use crate::coach::progress::LogEntry;
 use crate::coach::progression::{LevelReason, LevelRecord};
 use crate::coach::session::{GuidedSession, SessionState};
 use crate::coach::user::UserSettings;
-use crate::coach::{LocalTime, PainLevel};
+use crate::coach::PainLevel;
 
 /// Everything one action may need to know about a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,41 +60,6 @@ impl StoredReason {
             (StoredReason::Progress, _) => LevelReason::Progress,
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct LogRow {
-    local_date: NaiveDate,
-    routine_id: String,
-    step: i16,
-    outcome: String,
-    pain: Option<i16>,
-    source: String,
-    logged_at: DateTime<Utc>,
-}
-
-impl LogRow {
-    fn entry(self) -> Result<LogEntry, sqlx::Error> {
-        Ok(LogEntry {
-            outcome: super::logs::outcome_of(&self.outcome, self.pain)?,
-            local_date: self.local_date,
-            routine_id: self.routine_id,
-            step: self.step.max(0) as u16,
-            source: self.source,
-            at: self.logged_at,
-        })
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct SessionRow {
-    id: i64,
-    local_date: NaiveDate,
-    routine_id: String,
-    current_step: i16,
-    step_due_at: DateTime<Utc>,
-    started_at: DateTime<Utc>,
-    level: i16,
 }
 
 #[derive(Debug, Deserialize)]
@@ -205,11 +171,12 @@ impl Store {
                    u.level, u.ask_pain,
                    u.welcomed_at IS NOT NULL AS "welcomed!",
                    (SELECT row_to_json(s) FROM (
-                        SELECT id, local_date, routine_id, current_step, step_due_at, started_at, level
+                        SELECT id, user_id, local_date, routine_id, current_step, step_due_at,
+                               state, started_at, level
                         FROM guided_sessions WHERE user_id = u.id AND state = 'active') s
                    ) AS "session: Json<SessionRow>",
                    (SELECT coalesce(json_agg(a ORDER BY a.local_date, a.step, a.logged_at), '[]') FROM (
-                        SELECT local_date, routine_id, step, outcome, pain, source, logged_at
+                        SELECT user_id, local_date, routine_id, step, outcome, pain, source, logged_at
                         FROM activity_log
                         WHERE user_id = u.id AND ($2::date IS NULL OR local_date >= $2)) a
                    ) AS "log!: Json<Vec<LogRow>>",
@@ -225,40 +192,27 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let minute = |m: Option<i16>| m.and_then(|m| LocalTime::from_minutes_of_day(m.into()));
-        let settings = UserSettings {
-            id,
-            // A name chrono-tz no longer knows falls back to UTC rather than locking the user out.
-            timezone: row.timezone.and_then(|name| name.parse().ok()),
-            remind_at: minute(row.remind_minute),
-            rest_days: RestDays::from_bits(row.rest_days as u8),
-            pause: match (row.paused_from, row.paused_until) {
-                (Some(from), Some(until)) => Some(Pause { from, until }),
-                _ => None,
-            },
+        let settings = SettingsRow {
+            id: row.id,
+            timezone: row.timezone,
+            remind_minute: row.remind_minute,
+            rest_days: row.rest_days,
+            paused_from: row.paused_from,
+            paused_until: row.paused_until,
             dm_channel_id: row.dm_channel_id,
-            followup_at: minute(row.followup_minute),
-            dm_blocked: row.dm_blocked_at.is_some(),
+            followup_minute: row.followup_minute,
+            dm_blocked_at: row.dm_blocked_at,
             last_channel_id: row.last_channel_id,
-            level: row.level.map(|l| l.clamp(1, 255) as u8),
+            level: row.level,
             ask_pain: row.ask_pain,
-        };
-        let session = row.session.map(|Json(s)| GuidedSession {
-            id: s.id,
-            user: id,
-            local_date: s.local_date,
-            routine_id: s.routine_id,
-            current_step: s.current_step.max(1) as u16,
-            step_due_at: s.step_due_at,
-            state: SessionState::Active,
-            started_at: s.started_at,
-            level: s.level.clamp(0, 255) as u8,
-        });
+        }
+        .into();
+        let session = row.session.map(|Json(s)| GuidedSession::from(s));
         let log = row
             .log
             .0
             .into_iter()
-            .map(LogRow::entry)
+            .map(LogEntry::try_from)
             .collect::<Result<Vec<_>, _>>()?;
         let level_changes = row.levels.0.into_iter().map(LevelRow::record).collect();
         Ok(Some(UserState {
@@ -386,11 +340,7 @@ async fn apply_on(
             .await?;
         }
         Some(SessionWrite::End { id, state, at }) => {
-            let state = match state {
-                SessionState::Active => "active",
-                SessionState::Finished => "finished",
-                SessionState::Stopped => "stopped",
-            };
+            let state = state_column(*state);
             applied.session_moved = sqlx::query_scalar!(
                 r#"
                 WITH ended AS (

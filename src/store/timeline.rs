@@ -2,12 +2,9 @@
 //! `FOR UPDATE SKIP LOCKED` so several instances never send a row twice.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::postgres::PgRow;
-use sqlx::Row;
 
+use super::users::SettingsRow;
 use super::{Store, UserId, UserSettings};
-use crate::coach::plan::{Pause, RestDays};
-use crate::coach::LocalTime;
 
 /// Channel that tells every worker the timeline changed.
 pub const WAKE_CHANNEL: &str = "footcoach_timeline";
@@ -39,29 +36,15 @@ impl SendKind {
 }
 
 /// Which users a worker serves: Discord users or one console user.
+///
+/// Each audience has its own static queries rather than one query with a
+/// range of parameters: PostgreSQL's generic plan for a parameter range picks
+/// the per-user index and sorts every due row (measured: 300 ms a batch), so
+/// the Discord queries spell out `user_id > 0` for the planner to see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
     Discord,
     Console(UserId),
-}
-
-impl Audience {
-    /// The SQL condition on `user_id`. Spelled out rather than a range of
-    /// parameters: PostgreSQL's generic plan for a parameter range picks the
-    /// per-user index and sorts every due row (measured: 300 ms a batch).
-    fn filter(self) -> &'static str {
-        match self {
-            Audience::Discord => "user_id > 0 AND $5::bigint IS NULL",
-            Audience::Console(_) => "user_id = $5",
-        }
-    }
-
-    fn user_param(self) -> Option<i64> {
-        match self {
-            Audience::Discord => None,
-            Audience::Console(u) => Some(u.0),
-        }
-    }
 }
 
 /// A row to add to the timeline.
@@ -129,53 +112,63 @@ pub struct BatchOutcome {
     pub dm_channels: Vec<(UserId, i64)>,
 }
 
-const DUE_COLUMNS: &str =
-    "c.id, c.user_id, c.kind, c.due_at, c.local_date, c.session_id, c.step, c.attempts, c.snoozes,
-    u.timezone, u.remind_minute, u.followup_minute, u.rest_days, u.paused_from, u.paused_until,
-    u.dm_channel_id, u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain";
+/// A claimed timeline row joined with its user's columns, as both claim
+/// queries spell them out.
+struct DueRow {
+    id: i64,
+    user_id: i64,
+    kind: String,
+    due_at: DateTime<Utc>,
+    local_date: NaiveDate,
+    session_id: Option<i64>,
+    step: Option<i16>,
+    attempts: i16,
+    snoozes: i16,
+    timezone: Option<String>,
+    remind_minute: Option<i16>,
+    followup_minute: Option<i16>,
+    rest_days: i16,
+    paused_from: Option<NaiveDate>,
+    paused_until: Option<NaiveDate>,
+    dm_channel_id: Option<i64>,
+    dm_blocked_at: Option<DateTime<Utc>>,
+    last_channel_id: Option<i64>,
+    level: Option<i16>,
+    ask_pain: bool,
+}
 
-fn due_from_row(row: &PgRow) -> Result<DueSend, sqlx::Error> {
-    let kind: String = row.try_get("kind")?;
-    let session_id: Option<i64> = row.try_get("session_id")?;
-    let step: Option<i16> = row.try_get("step")?;
-    let tz: Option<String> = row.try_get("timezone")?;
-    let minute = |name: &str| -> Result<Option<LocalTime>, sqlx::Error> {
-        let m: Option<i16> = row.try_get(name)?;
-        Ok(m.and_then(|m| LocalTime::from_minutes_of_day(m.into())))
-    };
-    let rest: i16 = row.try_get("rest_days")?;
-    let attempts: i16 = row.try_get("attempts")?;
-    let snoozes: i16 = row.try_get("snoozes")?;
-    let blocked: Option<DateTime<Utc>> = row.try_get("dm_blocked_at")?;
-    Ok(DueSend {
-        id: row.try_get("id")?,
-        user: UserId(row.try_get("user_id")?),
-        kind: SendKind::parse(&kind)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown send kind {kind:?}").into()))?,
-        due_at: row.try_get("due_at")?,
-        local_date: row.try_get("local_date")?,
-        session: session_id.zip(step.map(|s| s.max(0) as u16)),
-        attempts: attempts.max(0) as u16,
-        snoozes: snoozes.max(0) as u16,
-        settings: UserSettings {
-            id: UserId(row.try_get("user_id")?),
-            timezone: tz.and_then(|n| n.parse().ok()),
-            remind_at: minute("remind_minute")?,
-            followup_at: minute("followup_minute")?,
-            rest_days: RestDays::from_bits(rest as u8),
-            pause: match (row.try_get("paused_from")?, row.try_get("paused_until")?) {
-                (Some(from), Some(until)) => Some(Pause { from, until }),
-                _ => None,
-            },
-            dm_channel_id: row.try_get("dm_channel_id")?,
-            dm_blocked: blocked.is_some(),
-            last_channel_id: row.try_get("last_channel_id")?,
-            level: row
-                .try_get::<Option<i16>, _>("level")?
-                .map(|l| l.clamp(1, 255) as u8),
-            ask_pain: row.try_get("ask_pain")?,
-        },
-    })
+impl TryFrom<DueRow> for DueSend {
+    type Error = sqlx::Error;
+
+    fn try_from(row: DueRow) -> Result<Self, sqlx::Error> {
+        let kind = row.kind;
+        Ok(DueSend {
+            id: row.id,
+            user: UserId(row.user_id),
+            kind: SendKind::parse(&kind)
+                .ok_or_else(|| sqlx::Error::Decode(format!("unknown send kind {kind:?}").into()))?,
+            due_at: row.due_at,
+            local_date: row.local_date,
+            session: row.session_id.zip(row.step.map(|s| s.max(0) as u16)),
+            attempts: row.attempts.max(0) as u16,
+            snoozes: row.snoozes.max(0) as u16,
+            settings: SettingsRow {
+                id: row.user_id,
+                timezone: row.timezone,
+                remind_minute: row.remind_minute,
+                rest_days: row.rest_days,
+                paused_from: row.paused_from,
+                paused_until: row.paused_until,
+                dm_channel_id: row.dm_channel_id,
+                followup_minute: row.followup_minute,
+                dm_blocked_at: row.dm_blocked_at,
+                last_channel_id: row.last_channel_id,
+                level: row.level,
+                ask_pain: row.ask_pain,
+            }
+            .into(),
+        })
+    }
 }
 
 /// Inserts rows; a daily send for a date that already has one replaces it
@@ -184,35 +177,36 @@ async fn insert_sends(conn: &mut sqlx::PgConnection, sends: &[NewSend]) -> Resul
     let (daily, prompts): (Vec<&NewSend>, Vec<&NewSend>) =
         sends.iter().partition(|s| s.kind != SendKind::Prompt);
     if !daily.is_empty() {
-        sqlx::query(
+        let kinds: Vec<&str> = daily.iter().map(|s| s.kind.as_str()).collect();
+        sqlx::query!(
             "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date)
              SELECT u, k, d, d, l FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::date[]) AS n(u, k, d, l)
              ON CONFLICT (user_id, local_date, kind) WHERE kind <> 'prompt' DO UPDATE
                 SET due_at = EXCLUDED.due_at, ready_at = EXCLUDED.ready_at, state = 'pending',
                     claim_token = NULL, attempts = 0, snoozes = 0, late = false, last_error = NULL
                 WHERE timeline.state IN ('pending', 'cancelled')",
+            &daily.iter().map(|s| s.user.0).collect::<Vec<_>>(),
+            &kinds as &[&str],
+            &daily.iter().map(|s| s.due_at).collect::<Vec<_>>(),
+            &daily.iter().map(|s| s.local_date).collect::<Vec<_>>(),
         )
-        .bind(daily.iter().map(|s| s.user.0).collect::<Vec<_>>())
-        .bind(daily.iter().map(|s| s.kind.as_str()).collect::<Vec<_>>())
-        .bind(daily.iter().map(|s| s.due_at).collect::<Vec<_>>())
-        .bind(daily.iter().map(|s| s.local_date).collect::<Vec<_>>())
         .execute(&mut *conn)
         .await?;
     }
     if !prompts.is_empty() {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date, session_id, step)
              SELECT u, 'prompt', d, d, l, s, p
              FROM unnest($1::bigint[], $2::timestamptz[], $3::date[], $4::bigint[], $5::smallint[]) AS n(u, d, l, s, p)
              ON CONFLICT (session_id, step) WHERE kind = 'prompt' DO UPDATE
                 SET due_at = EXCLUDED.due_at, ready_at = EXCLUDED.ready_at, state = 'pending', claim_token = NULL
                 WHERE timeline.state IN ('pending', 'cancelled')",
+            &prompts.iter().map(|s| s.user.0).collect::<Vec<_>>(),
+            &prompts.iter().map(|s| s.due_at).collect::<Vec<_>>(),
+            &prompts.iter().map(|s| s.local_date).collect::<Vec<_>>(),
+            &prompts.iter().map(|s| s.session.map_or(0, |(id, _)| id)).collect::<Vec<_>>(),
+            &prompts.iter().map(|s| s.session.map_or(0, |(_, step)| step as i16)).collect::<Vec<_>>(),
         )
-        .bind(prompts.iter().map(|s| s.user.0).collect::<Vec<_>>())
-        .bind(prompts.iter().map(|s| s.due_at).collect::<Vec<_>>())
-        .bind(prompts.iter().map(|s| s.local_date).collect::<Vec<_>>())
-        .bind(prompts.iter().map(|s| s.session.map_or(0, |(id, _)| id)).collect::<Vec<_>>())
-        .bind(prompts.iter().map(|s| s.session.map_or(0, |(_, step)| step as i16)).collect::<Vec<_>>())
         .execute(&mut *conn)
         .await?;
     }
@@ -220,8 +214,7 @@ async fn insert_sends(conn: &mut sqlx::PgConnection, sends: &[NewSend]) -> Resul
 }
 
 pub(crate) async fn wake(conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_notify($1, '')")
-        .bind(WAKE_CHANNEL)
+    sqlx::query!("SELECT pg_notify($1, '')", WAKE_CHANNEL)
         .execute(conn)
         .await?;
     Ok(())
@@ -236,12 +229,13 @@ impl Store {
         sends: &[NewSend],
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        sqlx::query!(
             "UPDATE timeline SET state = 'cancelled', claim_token = NULL
              WHERE user_id = $1 AND state = 'pending' AND kind = ANY($2)",
+            user.0,
+            &kinds as &[&str],
         )
-        .bind(user.0)
-        .bind(kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>())
         .execute(&mut *tx)
         .await?;
         insert_sends(&mut tx, sends).await?;
@@ -255,11 +249,11 @@ impl Store {
         next: Option<&NewSend>,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        sqlx::query!(
             "UPDATE timeline SET state = 'cancelled', claim_token = NULL
              WHERE session_id = $1 AND state = 'pending'",
+            session_id,
         )
-        .bind(session_id)
         .execute(&mut *tx)
         .await?;
         if let Some(next) = next {
@@ -269,7 +263,8 @@ impl Store {
     }
 
     /// Claims up to `limit` rows ready at `now` for `lease`; the claim is
-    /// committed when this returns.
+    /// committed when this returns. The two audiences' queries differ only
+    /// in the condition on `user_id` (see [`Audience`]).
     pub async fn claim_due(
         &self,
         audience: Audience,
@@ -278,29 +273,65 @@ impl Store {
         token: i64,
         limit: i64,
     ) -> Result<Vec<DueSend>, sqlx::Error> {
-        let rows = sqlx::query(&format!(
-            "WITH due AS (
-                SELECT id FROM timeline
-                WHERE state = 'pending' AND ready_at <= $1 AND {audience}
-                ORDER BY ready_at
-                LIMIT $4
-                FOR UPDATE SKIP LOCKED
-             ), c AS (
-                UPDATE timeline t SET ready_at = $2, claim_token = $3, attempts = t.attempts + 1
-                FROM due WHERE t.id = due.id
-                RETURNING t.*
-             )
-             SELECT {DUE_COLUMNS} FROM c JOIN users u ON u.id = c.user_id",
-            audience = audience.filter()
-        ))
-        .bind(now)
-        .bind(lease_until)
-        .bind(token)
-        .bind(limit)
-        .bind(audience.user_param())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(due_from_row).collect()
+        let rows = match audience {
+            // `user_id > 0` stays a literal for the planner: see [`Audience`].
+            Audience::Discord => {
+                sqlx::query_as!(
+                    DueRow,
+                    "WITH due AS (
+                        SELECT id FROM timeline
+                        WHERE state = 'pending' AND ready_at <= $1 AND user_id > 0
+                        ORDER BY ready_at
+                        LIMIT $4
+                        FOR UPDATE SKIP LOCKED
+                     ), c AS (
+                        UPDATE timeline t SET ready_at = $2, claim_token = $3, attempts = t.attempts + 1
+                        FROM due WHERE t.id = due.id
+                        RETURNING t.*
+                     )
+                     SELECT c.id, c.user_id, c.kind, c.due_at, c.local_date, c.session_id, c.step,
+                        c.attempts, c.snoozes, u.timezone, u.remind_minute, u.followup_minute,
+                        u.rest_days, u.paused_from, u.paused_until, u.dm_channel_id,
+                        u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain
+                     FROM c JOIN users u ON u.id = c.user_id",
+                    now,
+                    lease_until,
+                    token,
+                    limit,
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Audience::Console(user) => {
+                sqlx::query_as!(
+                    DueRow,
+                    "WITH due AS (
+                        SELECT id FROM timeline
+                        WHERE state = 'pending' AND ready_at <= $1 AND user_id = $5
+                        ORDER BY ready_at
+                        LIMIT $4
+                        FOR UPDATE SKIP LOCKED
+                     ), c AS (
+                        UPDATE timeline t SET ready_at = $2, claim_token = $3, attempts = t.attempts + 1
+                        FROM due WHERE t.id = due.id
+                        RETURNING t.*
+                     )
+                     SELECT c.id, c.user_id, c.kind, c.due_at, c.local_date, c.session_id, c.step,
+                        c.attempts, c.snoozes, u.timezone, u.remind_minute, u.followup_minute,
+                        u.rest_days, u.paused_from, u.paused_until, u.dm_channel_id,
+                        u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain
+                     FROM c JOIN users u ON u.id = c.user_id",
+                    now,
+                    lease_until,
+                    token,
+                    limit,
+                    user.0,
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.into_iter().map(DueSend::try_from).collect()
     }
 
     /// When the next row becomes ready, if any.
@@ -308,13 +339,24 @@ impl Store {
         &self,
         audience: Audience,
     ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        sqlx::query_scalar(&format!(
-            "SELECT min(ready_at) FROM timeline WHERE state = 'pending' AND {}",
-            audience.filter().replace("$5", "$1")
-        ))
-        .bind(audience.user_param())
-        .fetch_one(&self.pool)
-        .await
+        match audience {
+            // `user_id > 0` stays a literal for the planner: see [`Audience`].
+            Audience::Discord => {
+                sqlx::query_scalar!(
+                    "SELECT min(ready_at) FROM timeline WHERE state = 'pending' AND user_id > 0"
+                )
+                .fetch_one(&self.pool)
+                .await
+            }
+            Audience::Console(user) => {
+                sqlx::query_scalar!(
+                    "SELECT min(ready_at) FROM timeline WHERE state = 'pending' AND user_id = $1",
+                    user.0,
+                )
+                .fetch_one(&self.pool)
+                .await
+            }
+        }
     }
 
     /// Applies a batch's outcome in one transaction; rows whose claim was
@@ -329,8 +371,8 @@ impl Store {
         let mut sent = Vec::new();
         let mut late = Vec::new();
         let mut closed_ids = Vec::new();
-        let mut closed_states = Vec::new();
-        let mut closed_errors: Vec<Option<String>> = Vec::new();
+        let mut closed_states: Vec<&str> = Vec::new();
+        let mut closed_errors = Vec::new();
         let mut retry_ids = Vec::new();
         let mut retry_at = Vec::new();
         let mut retry_errors = Vec::new();
@@ -343,12 +385,12 @@ impl Store {
                 Resolution::Skipped(why) => {
                     closed_ids.push(*id);
                     closed_states.push("skipped");
-                    closed_errors.push(Some(why.clone()));
+                    closed_errors.push(why.clone());
                 }
                 Resolution::Failed(why) => {
                     closed_ids.push(*id);
                     closed_states.push("failed");
-                    closed_errors.push(Some(why.clone()));
+                    closed_errors.push(why.clone());
                 }
                 Resolution::Retry { at, error } => {
                     retry_ids.push(*id);
@@ -358,92 +400,87 @@ impl Store {
             }
         }
         if !sent.is_empty() {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE timeline t SET state = 'sent', sent_at = $3, late = n.late, claim_token = NULL, last_error = NULL
                  FROM unnest($1::bigint[], $2::bool[]) AS n(id, late)
                  WHERE t.id = n.id AND t.claim_token = $4 AND t.state = 'pending'",
+                &sent,
+                &late,
+                now,
+                token,
             )
-            .bind(&sent)
-            .bind(&late)
-            .bind(now)
-            .bind(token)
             .execute(&mut *tx)
             .await?;
         }
         if !closed_ids.is_empty() {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE timeline t SET state = n.state, last_error = n.error, claim_token = NULL
                  FROM unnest($1::bigint[], $2::text[], $3::text[]) AS n(id, state, error)
                  WHERE t.id = n.id AND t.claim_token = $4 AND t.state = 'pending'",
+                &closed_ids,
+                &closed_states as &[&str],
+                &closed_errors,
+                token,
             )
-            .bind(&closed_ids)
-            .bind(&closed_states)
-            .bind(&closed_errors)
-            .bind(token)
             .execute(&mut *tx)
             .await?;
         }
         if !retry_ids.is_empty() {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE timeline t SET ready_at = n.at, last_error = n.error, claim_token = NULL
                  FROM unnest($1::bigint[], $2::timestamptz[], $3::text[]) AS n(id, at, error)
                  WHERE t.id = n.id AND t.claim_token = $4 AND t.state = 'pending'",
+                &retry_ids,
+                &retry_at,
+                &retry_errors,
+                token,
             )
-            .bind(&retry_ids)
-            .bind(&retry_at)
-            .bind(&retry_errors)
-            .bind(token)
             .execute(&mut *tx)
             .await?;
         }
         for m in &outcome.session_moves {
-            sqlx::query(
+            sqlx::query!(
                 "UPDATE guided_sessions
                  SET current_step = $3, step_due_at = $4,
                      state = CASE WHEN $5 THEN 'finished' ELSE state END,
                      ended_at = CASE WHEN $5 THEN $6 ELSE ended_at END
                  WHERE id = $1 AND current_step = $2 AND state = 'active'",
+                m.session_id,
+                (m.from_step as i16),
+                (m.to_step as i16),
+                m.step_due_at,
+                m.finished,
+                now,
             )
-            .bind(m.session_id)
-            .bind(m.from_step as i16)
-            .bind(m.to_step as i16)
-            .bind(m.step_due_at)
-            .bind(m.finished)
-            .bind(now)
             .execute(&mut *tx)
             .await?;
         }
         if !outcome.blocked.is_empty() {
             let ids: Vec<i64> = outcome.blocked.iter().map(|u| u.0).collect();
-            sqlx::query("UPDATE users SET dm_blocked_at = $2 WHERE id = ANY($1)")
-                .bind(&ids)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE timeline SET state = 'cancelled', claim_token = NULL WHERE user_id = ANY($1) AND state = 'pending'")
-                .bind(&ids)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query!(
+                "UPDATE users SET dm_blocked_at = $2 WHERE id = ANY($1)",
+                &ids,
+                now,
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query!(
+                "UPDATE timeline SET state = 'cancelled', claim_token = NULL
+                 WHERE user_id = ANY($1) AND state = 'pending'",
+                &ids,
+            )
+            .execute(&mut *tx)
+            .await?;
         }
         if !outcome.dm_channels.is_empty() {
-            sqlx::query(
+            let (users, channels): (Vec<i64>, Vec<i64>) =
+                outcome.dm_channels.iter().map(|(u, c)| (u.0, *c)).unzip();
+            sqlx::query!(
                 "UPDATE users u SET dm_channel_id = n.channel
                  FROM unnest($1::bigint[], $2::bigint[]) AS n(id, channel)
                  WHERE u.id = n.id",
-            )
-            .bind(
-                outcome
-                    .dm_channels
-                    .iter()
-                    .map(|(u, _)| u.0)
-                    .collect::<Vec<_>>(),
-            )
-            .bind(
-                outcome
-                    .dm_channels
-                    .iter()
-                    .map(|(_, c)| *c)
-                    .collect::<Vec<_>>(),
+                &users,
+                &channels,
             )
             .execute(&mut *tx)
             .await?;
@@ -471,17 +508,17 @@ impl Store {
         max_snoozes: u16,
     ) -> Result<Option<u16>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        let snoozes: Option<i16> = sqlx::query_scalar(
+        let snoozes = sqlx::query_scalar!(
             "UPDATE timeline SET due_at = $3, ready_at = $3, state = 'pending', claim_token = NULL,
                     snoozes = snoozes + 1, attempts = 0
              WHERE user_id = $1 AND local_date = $2 AND kind = 'reminder'
                AND state IN ('pending', 'sent') AND snoozes < $4
              RETURNING snoozes",
+            user.0,
+            local_date,
+            new_due,
+            (max_snoozes as i16),
         )
-        .bind(user.0)
-        .bind(local_date)
-        .bind(new_due)
-        .bind(max_snoozes as i16)
         .fetch_optional(&mut *tx)
         .await?;
         wake(&mut tx).await?;
@@ -495,11 +532,11 @@ impl Store {
         user: UserId,
         local_date: NaiveDate,
     ) -> Result<Option<u16>, sqlx::Error> {
-        let n: Option<i16> = sqlx::query_scalar(
+        let n = sqlx::query_scalar!(
             "SELECT snoozes FROM timeline WHERE user_id = $1 AND local_date = $2 AND kind = 'reminder'",
+            user.0,
+            local_date,
         )
-        .bind(user.0)
-        .bind(local_date)
         .fetch_optional(&self.pool)
         .await?;
         Ok(n.map(|n| n.max(0) as u16))
@@ -510,20 +547,22 @@ impl Store {
         &self,
         user: UserId,
     ) -> Result<Vec<(SendKind, DateTime<Utc>, NaiveDate, String)>, sqlx::Error> {
-        let rows = sqlx::query("SELECT kind, due_at, local_date, state FROM timeline WHERE user_id = $1 ORDER BY due_at DESC, id DESC")
-            .bind(user.0)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
+        let rows = sqlx::query!(
+            "SELECT kind, due_at, local_date, state FROM timeline WHERE user_id = $1 ORDER BY due_at DESC, id DESC",
+            user.0,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
             .map(|r| {
-                let kind: String = r.try_get("kind")?;
-                Ok((
-                    SendKind::parse(&kind).unwrap_or(SendKind::Reminder),
-                    r.try_get("due_at")?,
-                    r.try_get("local_date")?,
-                    r.try_get("state")?,
-                ))
+                (
+                    SendKind::parse(&r.kind).unwrap_or(SendKind::Reminder),
+                    r.due_at,
+                    r.local_date,
+                    r.state,
+                )
             })
-            .collect()
+            .collect())
     }
 }
