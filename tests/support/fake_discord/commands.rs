@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use super::rest::Reply;
-use super::validate::{form_error, invalid_form, max_length_error, validate_command, FormError};
+use super::validate::{invalid_form, validate_commands};
 use super::{snowflake, StateInner, APPLICATION_ID};
 
 pub(super) fn registered(st: &StateInner, scope: Option<u64>) -> Vec<Value> {
@@ -17,44 +17,11 @@ pub(super) fn registered(st: &StateInner, scope: Option<u64>) -> Vec<Value> {
 }
 
 pub(super) fn put_commands(st: &mut StateInner, scope: Option<u64>, body: &Value) -> Reply {
-    let Some(list) = body.as_array() else {
-        return invalid_form(vec![form_error(
-            &[],
-            "BASE_TYPE_ARRAY",
-            "Must be an array.",
-        )]);
-    };
-    let mut errors: Vec<FormError> = list
-        .iter()
-        .enumerate()
-        .flat_map(|(i, c)| validate_command(c, i))
-        .collect();
-    let mut keys: Vec<(u64, &str)> = Vec::new();
-    for (i, c) in list.iter().enumerate() {
-        let key = (
-            c["type"].as_u64().unwrap_or(1),
-            c["name"].as_str().unwrap_or(""),
-        );
-        if keys.contains(&key) {
-            errors.push(FormError {
-                path: vec![i.to_string(), "name".to_owned()],
-                code: "APPLICATION_COMMANDS_DUPLICATE_NAME",
-                message: "Application command names must be unique".to_owned(),
-            });
-        }
-        keys.push(key);
-    }
-    if list
-        .iter()
-        .filter(|c| c["type"].as_u64().unwrap_or(1) == 1)
-        .count()
-        > 100
-    {
-        errors.push(max_length_error(Vec::new(), 100));
-    }
+    let errors = validate_commands(body);
     if !errors.is_empty() {
         return invalid_form(errors);
     }
+    let list = body.as_array().expect("validated as a list");
 
     let previous = st.commands.get(&scope).cloned().unwrap_or_default();
     let find_previous = |c: &Value| {

@@ -58,15 +58,22 @@
 //! - `permissions`: guild channels, the bot's and members' permissions,
 //!   commands' default member permissions;
 //! - `validate`: Discord's limits on messages and commands;
+//! - `openapi`: every request body checked against Discord's own OpenAPI
+//!   description; a body it refuses is answered 400 50035 and recorded as a
+//!   [`SchemaViolation`], and the fake panics when dropped while any are
+//!   left (see [`FakeDiscord::take_schema_violations`]); `form_errors`:
+//!   the validator's findings in Discord's words;
 //! - `payloads`: the JSON objects Discord sends ([`user_json`],
 //!   [`message_json`], [`slash_command`], [`message_create`], ...).
 
 mod commands;
 mod events;
 mod faults;
+mod form_errors;
 mod gateway;
 mod interactions;
 mod messages;
+mod openapi;
 mod payloads;
 mod permissions;
 mod rest;
@@ -87,6 +94,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 use faults::Fault;
 use gateway::GatewayState;
+pub use openapi::SchemaViolation;
 // Not every test binary uses every builder.
 #[allow(unused_imports)]
 pub use payloads::{
@@ -218,6 +226,8 @@ pub struct Call {
     pub response: Value,
     /// No such route on Discord (404 `404: Not Found` or 405).
     pub unexpected: bool,
+    /// When the request arrived, before the fake read or checked its body
+    /// (latencies measured from it leave out the fake's own work).
     pub at: Instant,
 }
 
@@ -372,6 +382,8 @@ struct StateInner {
     tokens: HashMap<String, u64>,
     gateway: GatewayState,
     tasks: Vec<AbortHandle>,
+    /// Request bodies refused because Discord's OpenAPI description does.
+    violations: Vec<SchemaViolation>,
 }
 
 struct Inner {
@@ -391,7 +403,9 @@ impl Inner {
 // FakeDiscord
 // ---------------------------------------------------------------------------
 
-/// REST + gateway fake. Dropping it stops its server tasks.
+/// REST + gateway fake. Dropping it stops its server tasks, and panics
+/// (failing the test) if a request body was refused for breaking Discord's
+/// OpenAPI description and no test took the violation.
 pub struct FakeDiscord {
     inner: Arc<Inner>,
     api_addr: std::net::SocketAddr,
@@ -412,6 +426,11 @@ impl Drop for FakeDiscord {
             task.abort();
         }
         st.gateway.conns.clear();
+        let violations = std::mem::take(&mut st.violations);
+        drop(st);
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!("{}", openapi::describe_violations(&violations));
+        }
     }
 }
 
@@ -553,13 +572,16 @@ impl FakeDiscord {
         }
     }
 
-    /// One line per call, for failure messages.
+    /// One line per call, for failure messages (then the schema violations,
+    /// if any: a test that fails before the fake is dropped still shows
+    /// them).
     pub fn describe_calls(&self) -> String {
         let st = self.inner.lock();
         if st.calls.is_empty() {
             return "  (none)".to_owned();
         }
-        st.calls
+        let mut lines: Vec<String> = st
+            .calls
             .iter()
             .map(|c| {
                 let mut body = c.body.to_string();
@@ -573,8 +595,11 @@ impl FakeDiscord {
                 }
                 format!("  {} {} -> {} {}", c.method, c.path, c.status, body)
             })
-            .collect::<Vec<_>>()
-            .join("\n")
+            .collect();
+        if !st.violations.is_empty() {
+            lines.push(openapi::describe_violations(&st.violations));
+        }
+        lines.join("\n")
     }
 
     // ----- Stored objects --------------------------------------------------

@@ -1,4 +1,5 @@
 //! The REST server: reads each request (JSON or multipart/form-data),
+//! checks its body against Discord's OpenAPI description (`openapi`),
 //! records it as a [`Call`], applies injected faults and routes it to the
 //! handlers in `messages`, `interactions` and `commands`.
 
@@ -17,9 +18,10 @@ use super::interactions::{
     create_followup, interaction_callback, webhook_interaction, webhook_message,
 };
 use super::messages::{channel_message, create_channel_message};
+use super::openapi::{self, SchemaViolation};
 use super::payloads::{application_json, bot_user_json};
 use super::permissions::channel_json;
-use super::validate::{form_error, invalid_form};
+use super::validate::{body_errors, form_error, invalid_form};
 use super::{field_id, open_dm, Call, Inner, StateInner, API, APPLICATION_ID, BOT_USER_ID};
 
 /// What the fake answers a REST call with.
@@ -194,6 +196,9 @@ fn parse_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Parsed, Reply> {
 
 /// The axum handler of every REST request.
 pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Response {
+    // When the request arrives, before the fake reads or checks its body:
+    // latencies measured from `Call::at` leave out the fake's own work.
+    let at = Instant::now();
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
@@ -211,13 +216,21 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Res
             Some(reply),
         ),
     };
+    let (violation, refused) = match parse_error {
+        None => match check_body(&method, &path, &headers, &parsed.body) {
+            Some((violation, reply)) => (Some(violation), Some(reply)),
+            None => (None, None),
+        },
+        Some(_) => (None, None),
+    };
     let reply = {
         let mut st = inner.lock();
         let reply = match take_fault(&mut st, &method, &path) {
             Some(fault) => fault,
-            None => match parse_error {
-                Some(err) => err,
-                None => route(
+            None => match (parse_error, refused) {
+                (Some(err), _) => err,
+                (None, Some(refused)) => refused,
+                (None, None) => route(
                     &mut st,
                     &inner.gateway_url,
                     &method,
@@ -228,6 +241,8 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Res
                 ),
             },
         };
+        // Recorded even when a fault answered: the body was still wrong.
+        st.violations.extend(violation);
         st.calls.push(Call {
             method,
             path,
@@ -237,7 +252,7 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Res
             status: reply.status,
             response: reply.body.clone().unwrap_or(Value::Null),
             unexpected: reply.unexpected,
-            at: Instant::now(),
+            at,
         });
         reply
     };
@@ -257,6 +272,132 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Res
     .expect("response")
 }
 
+/// The segments of a path after `/api/v10`.
+fn api_segments(path: &str) -> Option<Vec<&str>> {
+    let rest = path.strip_prefix(API)?;
+    Some(rest.trim_start_matches('/').split('/').collect())
+}
+
+/// Interaction callbacks and webhooks are authorised by their token;
+/// everything else needs `Authorization: Bot <token>`.
+fn authorised(segs: &[&str], headers: &HeaderMap) -> bool {
+    matches!(segs.first(), Some(&"interactions") | Some(&"webhooks"))
+        || headers.contains_key("authorization")
+}
+
+/// A route of Discord's that the fake serves.
+pub(super) enum Endpoint<'a> {
+    Gateway,
+    GatewayBot,
+    Application,
+    Me,
+    User(&'a str),
+    OpenDm,
+    PutCommands {
+        app: &'a str,
+        guild: Option<&'a str>,
+    },
+    GetCommands {
+        app: &'a str,
+        guild: Option<&'a str>,
+    },
+    Callback {
+        id: &'a str,
+        token: &'a str,
+    },
+    Followup {
+        app: &'a str,
+        token: &'a str,
+    },
+    /// Any method: the handler answers 405 for those Discord lacks.
+    WebhookMessage {
+        app: &'a str,
+        token: &'a str,
+        which: &'a str,
+    },
+    Channel(&'a str),
+    CreateMessage(&'a str),
+    /// GET, PATCH or DELETE.
+    ChannelMessage {
+        channel: &'a str,
+        message: &'a str,
+    },
+    Typing(&'a str),
+}
+
+impl<'a> Endpoint<'a> {
+    /// The route of `method` and the segments after `/api/v10`, if the fake
+    /// serves it.
+    fn of(method: &str, segs: &[&'a str]) -> Option<Endpoint<'a>> {
+        Some(match (method, segs) {
+            ("GET", &["gateway"]) => Endpoint::Gateway,
+            ("GET", &["gateway", "bot"]) => Endpoint::GatewayBot,
+            ("GET", &["oauth2", "applications", "@me"]) | ("GET", &["applications", "@me"]) => {
+                Endpoint::Application
+            }
+            ("GET", &["users", "@me"]) => Endpoint::Me,
+            ("GET", &["users", id]) => Endpoint::User(id),
+            ("POST", &["users", "@me", "channels"]) => Endpoint::OpenDm,
+            ("PUT", &["applications", app, "commands"]) => {
+                Endpoint::PutCommands { app, guild: None }
+            }
+            ("GET", &["applications", app, "commands"]) => {
+                Endpoint::GetCommands { app, guild: None }
+            }
+            ("PUT", &["applications", app, "guilds", guild, "commands"]) => Endpoint::PutCommands {
+                app,
+                guild: Some(guild),
+            },
+            ("GET", &["applications", app, "guilds", guild, "commands"]) => Endpoint::GetCommands {
+                app,
+                guild: Some(guild),
+            },
+            ("POST", &["interactions", id, token, "callback"]) => Endpoint::Callback { id, token },
+            ("POST", &["webhooks", app, token]) => Endpoint::Followup { app, token },
+            (_, &["webhooks", app, token, "messages", which]) => {
+                Endpoint::WebhookMessage { app, token, which }
+            }
+            ("GET", &["channels", channel]) => Endpoint::Channel(channel),
+            ("POST", &["channels", channel, "messages"]) => Endpoint::CreateMessage(channel),
+            ("GET" | "PATCH" | "DELETE", &["channels", channel, "messages", message]) => {
+                Endpoint::ChannelMessage { channel, message }
+            }
+            ("POST", &["channels", channel, "typing"]) => Endpoint::Typing(channel),
+            _ => return None,
+        })
+    }
+}
+
+/// Checks the body of a request to a route the fake serves against
+/// Discord's OpenAPI description (see `openapi`). On a violation, the answer
+/// lists everything wrong with the body, as Discord's does: what the fake's
+/// own checks find, then what only the schema finds. Requests that are
+/// answered 401 or 404 anyway are not checked.
+fn check_body(
+    method: &str,
+    path: &str,
+    headers: &HeaderMap,
+    body: &Value,
+) -> Option<(SchemaViolation, Reply)> {
+    let segs = api_segments(path)?;
+    if !authorised(&segs, headers) {
+        return None;
+    }
+    let endpoint = Endpoint::of(method, &segs)?;
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let (violation, schema_errors) = openapi::check(method, path, content_type, body)?;
+    let mut errors = body_errors(&endpoint, body);
+    for e in schema_errors {
+        if !errors.iter().any(|known| known.path == e.path) {
+            errors.push(e);
+        }
+    }
+    Some((violation, invalid_form(errors)))
+}
+
 fn route(
     st: &mut StateInner,
     gateway_url: &str,
@@ -266,23 +407,21 @@ fn route(
     headers: &HeaderMap,
     parsed: &Parsed,
 ) -> Reply {
-    let Some(rest) = path.strip_prefix(API) else {
+    let Some(segs) = api_segments(path) else {
         return Reply::not_found();
     };
-    let segs: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
-    let body = &parsed.body;
-
-    // Interaction callbacks and webhooks are authorised by their token;
-    // everything else needs `Authorization: Bot <token>`.
-    let token_routes = matches!(segs.first(), Some(&"interactions") | Some(&"webhooks"));
-    if !token_routes && !headers.contains_key("authorization") {
+    if !authorised(&segs, headers) {
         return Reply::error(401, 0, "401: Unauthorized");
     }
-
+    let Some(endpoint) = Endpoint::of(method, &segs) else {
+        return Reply::not_found();
+    };
+    let body = &parsed.body;
+    let files = &parsed.files;
     let result: Result<Reply, Reply> = (|| {
-        Ok(match (method, segs.as_slice()) {
-            ("GET", ["gateway"]) => Reply::ok(json!({"url": gateway_url})),
-            ("GET", ["gateway", "bot"]) => Reply::ok(json!({
+        Ok(match endpoint {
+            Endpoint::Gateway => Reply::ok(json!({"url": gateway_url})),
+            Endpoint::GatewayBot => Reply::ok(json!({
                 "url": gateway_url,
                 "shards": 1,
                 "session_start_limit": {
@@ -292,11 +431,9 @@ fn route(
                     "max_concurrency": 1,
                 },
             })),
-            ("GET", ["oauth2", "applications", "@me"]) | ("GET", ["applications", "@me"]) => {
-                Reply::ok(application_json())
-            }
-            ("GET", ["users", "@me"]) => Reply::ok(bot_user_json()),
-            ("GET", ["users", id]) => {
+            Endpoint::Application => Reply::ok(application_json()),
+            Endpoint::Me => Reply::ok(bot_user_json()),
+            Endpoint::User(id) => {
                 let id = parse_snowflake(id, "user_id")?;
                 match st.users.get(&id) {
                     Some(u) => Reply::ok(u.clone()),
@@ -304,7 +441,7 @@ fn route(
                     None => Reply::error(404, 10013, "Unknown User"),
                 }
             }
-            ("POST", ["users", "@me", "channels"]) => {
+            Endpoint::OpenDm => {
                 let Some(recipient) = field_id(body, "recipient_id") else {
                     return Err(invalid_form(vec![form_error(
                         &["recipient_id"],
@@ -316,62 +453,53 @@ fn route(
                 Reply::ok(channel_json(st, channel))
             }
 
-            ("PUT", ["applications", app, "commands"]) => {
+            Endpoint::PutCommands { app, guild } => {
                 check_app(app)?;
-                put_commands(st, None, body)
+                let guild = guild.map(|g| parse_snowflake(g, "guild_id")).transpose()?;
+                put_commands(st, guild, body)
             }
-            ("GET", ["applications", app, "commands"]) => {
+            Endpoint::GetCommands { app, guild } => {
                 check_app(app)?;
-                Reply::ok(json!(registered(st, None)))
-            }
-            ("PUT", ["applications", app, "guilds", guild, "commands"]) => {
-                check_app(app)?;
-                let guild = parse_snowflake(guild, "guild_id")?;
-                put_commands(st, Some(guild), body)
-            }
-            ("GET", ["applications", app, "guilds", guild, "commands"]) => {
-                check_app(app)?;
-                let guild = parse_snowflake(guild, "guild_id")?;
-                Reply::ok(json!(registered(st, Some(guild))))
+                let guild = guild.map(|g| parse_snowflake(g, "guild_id")).transpose()?;
+                Reply::ok(json!(registered(st, guild)))
             }
 
-            ("POST", ["interactions", id, token, "callback"]) => {
+            Endpoint::Callback { id, token } => {
                 let id = parse_snowflake(id, "interaction_id")?;
-                interaction_callback(st, id, token, body, &parsed.files)
+                interaction_callback(st, id, token, body, files)
             }
-            ("POST", ["webhooks", app, token]) => {
+            Endpoint::Followup { app, token } => {
                 let interaction = webhook_interaction(st, app, token)?;
-                create_followup(st, interaction, body, &parsed.files, query)
+                create_followup(st, interaction, body, files, query)
             }
-            (_, ["webhooks", app, token, "messages", which]) => {
+            Endpoint::WebhookMessage { app, token, which } => {
                 let interaction = webhook_interaction(st, app, token)?;
-                webhook_message(st, interaction, method, which, body, &parsed.files)
+                webhook_message(st, interaction, method, which, body, files)
             }
 
-            ("GET", ["channels", channel]) => {
+            Endpoint::Channel(channel) => {
                 let channel = parse_snowflake(channel, "channel_id")?;
                 if !st.channels.contains_key(&channel) {
                     return Err(Reply::unknown_channel());
                 }
                 Reply::ok(channel_json(st, channel))
             }
-            ("POST", ["channels", channel, "messages"]) => {
+            Endpoint::CreateMessage(channel) => {
                 let channel = parse_snowflake(channel, "channel_id")?;
-                create_channel_message(st, channel, body, &parsed.files)
+                create_channel_message(st, channel, body, files)
             }
-            ("GET" | "PATCH" | "DELETE", ["channels", channel, "messages", message]) => {
+            Endpoint::ChannelMessage { channel, message } => {
                 let channel = parse_snowflake(channel, "channel_id")?;
                 let message = parse_snowflake(message, "message_id")?;
-                channel_message(st, method, channel, message, body, &parsed.files)
+                channel_message(st, method, channel, message, body, files)
             }
-            ("POST", ["channels", channel, "typing"]) => {
+            Endpoint::Typing(channel) => {
                 let channel = parse_snowflake(channel, "channel_id")?;
                 if !st.channels.contains_key(&channel) {
                     return Err(Reply::unknown_channel());
                 }
                 Reply::no_content()
             }
-            _ => Reply::not_found(),
         })
     })();
     result.unwrap_or_else(|e| e)

@@ -5,9 +5,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::rest::Reply;
+use super::rest::{Endpoint, Reply};
 
 /// One field error of a 50035 "Invalid Form Body".
+#[derive(Clone, Debug)]
 pub(super) struct FormError {
     pub(super) path: Vec<String>,
     pub(super) code: &'static str,
@@ -88,7 +89,6 @@ pub(super) fn validate_message(body: &Value, base: &[String]) -> Vec<FormError> 
         if embeds.len() > 10 {
             errors.push(max_length_error(p(base, &["embeds"]), 10));
         }
-        let mut total = 0;
         for (i, embed) in embeds.iter().enumerate() {
             let i = i.to_string();
             let limits: [(&[&str], usize); 4] = [
@@ -103,7 +103,6 @@ pub(super) fn validate_message(body: &Value, base: &[String]) -> Vec<FormError> 
                     v = &v[*k];
                 }
                 let len = str_len(v);
-                total += len;
                 if len > max {
                     let mut path = p(base, &["embeds", &i]);
                     path.extend(keys.iter().map(|k| (*k).to_owned()));
@@ -118,7 +117,6 @@ pub(super) fn validate_message(body: &Value, base: &[String]) -> Vec<FormError> 
                     let j = j.to_string();
                     for (key, max) in [("name", 256), ("value", 1024)] {
                         let len = str_len(&field[key]);
-                        total += len;
                         if len == 0 {
                             errors.push(FormError {
                                 path: p(base, &["embeds", &i, "fields", &j, key]),
@@ -135,13 +133,7 @@ pub(super) fn validate_message(body: &Value, base: &[String]) -> Vec<FormError> 
                 }
             }
         }
-        if total > 6000 {
-            errors.push(FormError {
-                path: p(base, &["embeds"]),
-                code: "MAX_EMBED_SIZE_EXCEEDED",
-                message: "Embed size exceeds maximum size of 6000".to_owned(),
-            });
-        }
+        errors.extend(embeds_total_error(embeds, base));
     }
     if let Some(rows) = body["components"].as_array() {
         if rows.len() > 5 {
@@ -255,8 +247,8 @@ fn validate_command_options(
     if options.len() > 25 {
         errors.push(max_length_error(base.to_vec(), 25));
     }
+    errors.extend(option_rules(options, base));
     let mut names: Vec<&str> = Vec::new();
-    let mut seen_optional = false;
     let mut subcommand_level = None;
     for (i, opt) in options.iter().enumerate() {
         let i = i.to_string();
@@ -308,25 +300,9 @@ fn validate_command_options(
             validate_command_options(errors, &inner, &at("options"), depth + 1);
             continue;
         }
-        let required = opt["required"].as_bool().unwrap_or(false);
-        if required && seen_optional {
-            errors.push(FormError {
-                path: at("required"),
-                code: "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                message: "Required options must be placed before non-required options".to_owned(),
-            });
-        }
-        seen_optional |= !required;
         let choices = opt["choices"].as_array().cloned().unwrap_or_default();
         if choices.len() > 25 {
             errors.push(max_length_error(at("choices"), 25));
-        }
-        if !choices.is_empty() && opt["autocomplete"].as_bool() == Some(true) {
-            errors.push(FormError {
-                path: at("autocomplete"),
-                code: "APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_AND_CHOICES",
-                message: "Autocomplete cannot be set if there are choices present".to_owned(),
-            });
         }
         for (j, choice) in choices.iter().enumerate() {
             let j = j.to_string();
@@ -423,4 +399,172 @@ pub(super) fn validate_modal(data: &Value) -> Vec<FormError> {
         )];
     }
     Vec::new()
+}
+
+/// The characters of an embed that count towards Discord's 6,000 over all
+/// embeds of a message: title, description, field names and values, footer
+/// text, author name.
+fn embed_chars(embed: &Value) -> usize {
+    let fields = embed["fields"].as_array().map_or(0, |fields| {
+        fields
+            .iter()
+            .map(|f| str_len(&f["name"]) + str_len(&f["value"]))
+            .sum()
+    });
+    str_len(&embed["title"])
+        + str_len(&embed["description"])
+        + str_len(&embed["footer"]["text"])
+        + str_len(&embed["author"]["name"])
+        + fields
+}
+
+/// Discord's 6,000 characters over all embeds of a message (`base` is where
+/// the message is in the body).
+fn embeds_total_error(embeds: &[Value], base: &[String]) -> Option<FormError> {
+    let total: usize = embeds.iter().map(embed_chars).sum();
+    (total > 6000).then(|| FormError {
+        path: p(base, &["embeds"]),
+        code: "MAX_EMBED_SIZE_EXCEEDED",
+        message: "Embed size exceeds maximum size of 6000".to_owned(),
+    })
+}
+
+/// The embed total of a message body, or of an interaction answer's `data`
+/// (a limit Discord's OpenAPI description does not carry).
+pub(super) fn embeds_total_errors(body: &Value) -> Vec<FormError> {
+    let mut errors = Vec::new();
+    if let Some(embeds) = body["embeds"].as_array() {
+        errors.extend(embeds_total_error(embeds, &[]));
+    }
+    if let Some(embeds) = body["data"]["embeds"].as_array() {
+        errors.extend(embeds_total_error(embeds, &["data".to_owned()]));
+    }
+    errors
+}
+
+/// Discord's rules on one level of command options that its OpenAPI
+/// description does not carry: required options come before optional ones,
+/// and an option with choices has no autocomplete.
+fn option_rules(options: &[Value], base: &[String]) -> Vec<FormError> {
+    let mut errors = Vec::new();
+    let mut seen_optional = false;
+    for (i, opt) in options.iter().enumerate() {
+        // Subcommands (1, 2) and unknown types have neither rule.
+        if !(3..=11).contains(&opt["type"].as_u64().unwrap_or(0)) {
+            continue;
+        }
+        let i = i.to_string();
+        let required = opt["required"].as_bool().unwrap_or(false);
+        if required && seen_optional {
+            errors.push(FormError {
+                path: p(base, &[&i, "required"]),
+                code: "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                message: "Required options must be placed before non-required options".to_owned(),
+            });
+        }
+        seen_optional |= !required;
+        let has_choices = opt["choices"].as_array().is_some_and(|c| !c.is_empty());
+        if has_choices && opt["autocomplete"].as_bool() == Some(true) {
+            errors.push(FormError {
+                path: p(base, &[&i, "autocomplete"]),
+                code: "APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_AND_CHOICES",
+                message: "Autocomplete cannot be set if there are choices present".to_owned(),
+            });
+        }
+    }
+    errors
+}
+
+/// [`option_rules`] at every level of a command body: a list of commands (a
+/// bulk overwrite) or one command.
+pub(super) fn command_option_rules(body: &Value) -> Vec<FormError> {
+    fn walk(options: &Value, base: Vec<String>, errors: &mut Vec<FormError>) {
+        let Some(options) = options.as_array() else {
+            return;
+        };
+        errors.extend(option_rules(options, &base));
+        for (i, opt) in options.iter().enumerate() {
+            if matches!(opt["type"].as_u64(), Some(1 | 2)) {
+                walk(
+                    &opt["options"],
+                    p(&base, &[&i.to_string(), "options"]),
+                    errors,
+                );
+            }
+        }
+    }
+    let mut errors = Vec::new();
+    match body {
+        Value::Array(commands) => {
+            for (i, command) in commands.iter().enumerate() {
+                walk(
+                    &command["options"],
+                    vec![i.to_string(), "options".to_owned()],
+                    &mut errors,
+                );
+            }
+        }
+        command => walk(&command["options"], vec!["options".to_owned()], &mut errors),
+    }
+    errors
+}
+
+/// Discord's limits on a bulk overwrite of commands: a list, each command
+/// valid, names unique per type, at most 100 slash commands.
+pub(super) fn validate_commands(body: &Value) -> Vec<FormError> {
+    let Some(list) = body.as_array() else {
+        return vec![form_error(&[], "BASE_TYPE_ARRAY", "Must be an array.")];
+    };
+    let mut errors: Vec<FormError> = list
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| validate_command(c, i))
+        .collect();
+    let mut keys: Vec<(u64, &str)> = Vec::new();
+    for (i, c) in list.iter().enumerate() {
+        let key = (
+            c["type"].as_u64().unwrap_or(1),
+            c["name"].as_str().unwrap_or(""),
+        );
+        if keys.contains(&key) {
+            errors.push(FormError {
+                path: vec![i.to_string(), "name".to_owned()],
+                code: "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                message: "Application command names must be unique".to_owned(),
+            });
+        }
+        keys.push(key);
+    }
+    if list
+        .iter()
+        .filter(|c| c["type"].as_u64().unwrap_or(1) == 1)
+        .count()
+        > 100
+    {
+        errors.push(max_length_error(Vec::new(), 100));
+    }
+    errors
+}
+
+/// What the fake's own checks find wrong in the body of a request to
+/// `endpoint`, without looking at its state: the errors its handler would
+/// answer, for the one answer that lists everything wrong with a body.
+pub(super) fn body_errors(endpoint: &Endpoint<'_>, body: &Value) -> Vec<FormError> {
+    match endpoint {
+        Endpoint::PutCommands { .. } => validate_commands(body),
+        Endpoint::CreateMessage(_)
+        | Endpoint::ChannelMessage { .. }
+        | Endpoint::Followup { .. }
+        | Endpoint::WebhookMessage { .. } => validate_message(body, &[]),
+        Endpoint::Callback { .. } => {
+            let data = &body["data"];
+            match body["type"].as_u64() {
+                Some(4 | 7) => validate_message(data, &["data".to_owned()]),
+                Some(8) => validate_autocomplete_choices(data),
+                Some(9) => validate_modal(data),
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
 }
