@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
-use serde_json::json;
+use serde_json::{json, Value};
 use support::fake_discord::{self, FakeDiscord};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -316,6 +316,10 @@ async fn unexpected_routes_are_recorded_and_nonces_deduplicate() {
         }
         other => panic!("unexpected error {other:?}"),
     }
+    // Discord's OpenAPI description caps it too: sent on purpose, so taken.
+    let refused = fake.take_schema_violations();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].errors[0].starts_with("nonce: "), "{refused:?}");
 }
 
 fn http_error(err: serenity::Error) -> serenity::ErrorResponse {
@@ -427,6 +431,19 @@ async fn faults_and_form_errors_reach_serenity_as_discord_sends_them() {
     paths.sort_unstable();
     assert_eq!(paths, ["0.description", "0.name"]);
     assert!(fake.unexpected_calls().is_empty());
+    // The description is over the schema's limit too (the name's case is a
+    // rule the schema does not carry); sent on purpose, so taken. The
+    // upload's `attachments[].id` of 0 is no violation.
+    let refused = fake.take_schema_violations();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].method, "PUT");
+    assert!(
+        refused[0]
+            .errors
+            .iter()
+            .all(|e| e.starts_with("0.description: ")),
+        "{refused:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -550,4 +567,239 @@ async fn dispatching_an_unregistered_command_panics() {
     let fake = FakeDiscord::start().await;
     let ix = fake_discord::slash_command(USER, None, 1, "nope", json!([]));
     fake.dispatch_interaction(&ix).await;
+}
+
+/// A request as any HTTP client would send it (serenity's builders would
+/// refuse some of these bodies before sending them): (status, JSON answer).
+async fn raw(fake: &FakeDiscord, method: &str, path: &str, body: Value) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    let resp = reqwest::Client::new()
+        .request(method, format!("{}/api/v10{path}", fake.api_url()))
+        .header("authorization", "Bot fake-token")
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("the fake answers");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("answer body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// The `_errors` codes Discord's nested `errors` give for `path`
+/// (`["embeds", "0", "title"]`).
+fn error_codes(answer: &Value, path: &[&str]) -> Vec<String> {
+    let mut node = &answer["errors"];
+    for key in path {
+        node = &node[*key];
+    }
+    node["_errors"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|e| e["code"].as_str().unwrap_or("").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn bodies_discords_openapi_description_refuses_are_refused_and_recorded() {
+    init_tracing();
+    let fake = FakeDiscord::start().await;
+    let dm = fake.dm_channel_for(USER);
+    let messages = format!("/channels/{dm}/messages");
+    let commands = format!("/applications/{}/commands", fake.application_id());
+
+    // An embed title over 256 characters (the fake's own limits say so too).
+    let (status, answer) = raw(
+        &fake,
+        "POST",
+        &messages,
+        json!({"embeds": [{"title": "t".repeat(257)}]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["code"], 50035);
+    assert_eq!(answer["message"], "Invalid Form Body");
+    assert_eq!(
+        error_codes(&answer, &["embeds", "0", "title"]),
+        ["BASE_TYPE_MAX_LENGTH"]
+    );
+
+    // Type mismatches only the schema knows about: `tts` is a boolean, an
+    // embed's `color` an integer, `allowed_mentions.parse` a list.
+    let (status, answer) = raw(
+        &fake,
+        "POST",
+        &messages,
+        json!({
+            "content": "hi",
+            "tts": "yes",
+            "embeds": [{"title": "t", "color": "red"}],
+            "allowed_mentions": {"parse": "users"},
+        }),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(error_codes(&answer, &["tts"]), ["BASE_TYPE_BOOLEAN"]);
+    assert_eq!(
+        error_codes(&answer, &["embeds", "0", "color"]),
+        ["NUMBER_TYPE_COERCE"]
+    );
+    assert_eq!(
+        error_codes(&answer, &["allowed_mentions", "parse"]),
+        ["LIST_TYPE_CONVERT"]
+    );
+    assert!(fake.messages().is_empty(), "a refused body creates nothing");
+
+    // A command option of a type Discord does not have.
+    let bad_option = json!([{"name": "routine", "description": "Today's routine", "options": [
+        {"type": 12, "name": "day", "description": "Which day"}
+    ]}]);
+    let (status, answer) = raw(&fake, "PUT", &commands, bad_option).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(!error_codes(&answer, &["0", "options", "0", "type"]).is_empty());
+    assert!(fake.registered_commands(None).is_empty());
+
+    // Documented limits the schema does not carry: 6,000 characters over
+    // all embeds; required options first; choices or autocomplete.
+    let long = "d".repeat(3500);
+    let (status, answer) = raw(
+        &fake,
+        "POST",
+        &messages,
+        json!({"embeds": [{"description": long}, {"description": long}]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        error_codes(&answer, &["embeds"]),
+        ["MAX_EMBED_SIZE_EXCEEDED"]
+    );
+    let options = json!([{"name": "remind", "description": "Reminders", "options": [
+        {"type": 1, "name": "set", "description": "Set one", "options": [
+            {"type": 3, "name": "zone", "description": "Timezone"},
+            {"type": 3, "name": "time", "description": "Time", "required": true,
+             "choices": [{"name": "7:30", "value": "07:30"}], "autocomplete": true}
+        ]}
+    ]}]);
+    let (status, answer) = raw(&fake, "PUT", &commands, options).await;
+    assert_eq!(status, 400, "{answer}");
+    let set_time = ["0", "options", "0", "options", "1"];
+    let at = |key: &str| {
+        let mut path = set_time.to_vec();
+        path.push(key);
+        error_codes(&answer, &path)
+    };
+    assert_eq!(
+        at("required"),
+        ["APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID"]
+    );
+    assert_eq!(
+        at("autocomplete"),
+        ["APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_AND_CHOICES"]
+    );
+
+    // Each refused body is a violation that fails the test unless taken.
+    let refused = fake.schema_violations();
+    assert_eq!(refused.len(), 5, "{refused:#?}");
+    assert_eq!(
+        refused[0].operation,
+        "POST /channels/{channel_id}/messages (create_message)"
+    );
+    assert!(refused[0].errors[0].starts_with("embeds.0.title: "));
+    let second = refused[1].errors.join("\n");
+    for field in ["tts: ", "embeds.0.color: ", "allowed_mentions.parse: "] {
+        assert!(second.contains(field), "{second}");
+    }
+    assert!(refused[2].errors[0].starts_with("0.options.0.type: "));
+    assert!(refused[3].errors[0].starts_with("embeds: "));
+    assert_eq!(refused[4].errors.len(), 2, "{:?}", refused[4].errors);
+    assert!(fake.describe_calls().contains("0.options.0.type: "));
+    assert_eq!(fake.take_schema_violations().len(), 5);
+    assert!(fake.schema_violations().is_empty());
+}
+
+#[tokio::test]
+async fn what_discord_accepts_beyond_its_openapi_description_is_accepted() {
+    init_tracing();
+    let fake = FakeDiscord::start().await;
+    let dm = fake.dm_channel_for(USER);
+    let messages = format!("/channels/{dm}/messages");
+    let commands = format!("/applications/{}/commands", fake.application_id());
+
+    // Permissions as a decimal string, as serenity sends them.
+    let admin_only = json!([{"name": "setup", "description": "Set the server up",
+        "default_member_permissions": "32"}]);
+    let (status, answer) = raw(&fake, "PUT", &commands, admin_only).await;
+    assert_eq!(status, 200, "{answer}");
+    // Empty lists for "none".
+    let (status, answer) = raw(
+        &fake,
+        "POST",
+        &messages,
+        json!({"content": "x", "embeds": [], "components": [], "attachments": []}),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    // An upload's placeholder id as an integer, in payload_json.
+    let form = reqwest::multipart::Form::new()
+        .text(
+            "payload_json",
+            json!({"content": "your week", "attachments": [{"id": 0, "filename": "week.png"}]})
+                .to_string(),
+        )
+        .part(
+            "files[0]",
+            reqwest::multipart::Part::bytes(vec![7u8; 64]).file_name("week.png"),
+        );
+    let resp = reqwest::Client::new()
+        .post(format!("{}/api/v10{messages}", fake.api_url()))
+        .header("authorization", "Bot fake-token")
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(
+        fake.schema_violations().is_empty(),
+        "{:#?}",
+        fake.schema_violations()
+    );
+
+    // Only those: other strings, or a non-numeric id, are still refused.
+    let bad = json!([{"name": "setup", "description": "Set the server up",
+        "default_member_permissions": "MANAGE_GUILD"}]);
+    let (status, _) = raw(&fake, "PUT", &commands, bad).await;
+    assert_eq!(status, 400);
+    let (status, answer) = raw(
+        &fake,
+        "PATCH",
+        &format!("{messages}/{}", fake.messages()[0].id),
+        json!({"attachments": [{"id": "first"}]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(
+        error_codes(&answer, &["attachments", "0", "id"]),
+        ["NUMBER_TYPE_COERCE"]
+    );
+    assert_eq!(fake.take_schema_violations().len(), 2);
+}
+
+#[tokio::test]
+#[should_panic(expected = "refused 1 request body that Discord's OpenAPI description")]
+async fn a_violation_nobody_takes_fails_the_test() {
+    let fake = FakeDiscord::start().await;
+    let dm = fake.dm_channel_for(USER);
+    let (status, _) = raw(
+        &fake,
+        "POST",
+        &format!("/channels/{dm}/messages"),
+        json!({"content": "hi", "flags": "ephemeral"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    // The fake is dropped here with the violation untaken.
 }

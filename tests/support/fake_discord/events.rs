@@ -1,0 +1,293 @@
+//! What the fake learns from the events a test dispatches (users, channels,
+//! messages, interactions), and the checks that keep those events possible:
+//! a command interaction must match a registered command the member is
+//! offered, a button press a button on the bot's message.
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::permissions::{check_member_may_use, resolve_channels};
+use super::{field_id, id_str, ChannelKind, InteractionState, StateInner, BOT_USER_ID};
+
+fn learn_user(st: &mut StateInner, user: &Value) {
+    if let Some(id) = field_id(user, "id") {
+        if id != BOT_USER_ID {
+            st.users.insert(id, user.clone());
+        }
+    }
+}
+
+fn learn_channel(st: &mut StateInner, channel: u64, guild: Option<u64>, user: &Value) {
+    match guild {
+        Some(guild_id) => {
+            st.channels.insert(channel, ChannelKind::Guild { guild_id });
+        }
+        None => {
+            if let Some(user_id) = field_id(user, "id").filter(|id| *id != BOT_USER_ID) {
+                st.channels
+                    .entry(channel)
+                    .or_insert_with(|| ChannelKind::Dm {
+                        recipient: user.clone(),
+                    });
+                st.dm_by_user.entry(user_id).or_insert(channel);
+            }
+        }
+    }
+}
+
+/// Updates what the fake knows from an event and checks interactions.
+pub(super) fn observe(st: &mut StateInner, event: &str, mut data: Value) -> Result<Value, String> {
+    match event {
+        "MESSAGE_CREATE" => {
+            let channel =
+                field_id(&data, "channel_id").ok_or("MESSAGE_CREATE without channel_id")?;
+            let author = data["author"].clone();
+            learn_user(st, &author);
+            learn_channel(st, channel, field_id(&data, "guild_id"), &author);
+            if let Some(id) = field_id(&data, "id") {
+                if field_id(&author, "id") != Some(BOT_USER_ID) {
+                    let mut stored = data.clone();
+                    if let Some(map) = stored.as_object_mut() {
+                        // REST message objects carry neither of these.
+                        map.remove("guild_id");
+                        map.remove("member");
+                    }
+                    st.seen_messages.insert(id, stored);
+                }
+            }
+        }
+        "INTERACTION_CREATE" => {
+            let id = field_id(&data, "id").ok_or("interaction without id")?;
+            let token = data["token"]
+                .as_str()
+                .ok_or("interaction without token")?
+                .to_owned();
+            let kind = data["type"].as_u64().ok_or("interaction without type")?;
+            let channel = field_id(&data, "channel_id").ok_or("interaction without channel_id")?;
+            let guild = field_id(&data, "guild_id");
+            let user = if data["member"].is_object() {
+                data["member"]["user"].clone()
+            } else {
+                data["user"].clone()
+            };
+            if field_id(&user, "id").is_none() {
+                return Err("interaction without member.user or user".into());
+            }
+            if st.interactions.contains_key(&id) {
+                return Err(format!("interaction {id} was already dispatched"));
+            }
+            match kind {
+                2 | 4 => check_command_interaction(st, &mut data, guild, kind == 4)?,
+                3 => check_button_press(&data)?,
+                _ => {}
+            }
+            learn_user(st, &user);
+            learn_channel(st, channel, guild, &user);
+            st.tokens.insert(token.clone(), id);
+            st.interactions.insert(
+                id,
+                InteractionState {
+                    token,
+                    kind,
+                    channel_id: channel,
+                    dispatched_at: Instant::now(),
+                    ack: None,
+                    original: None,
+                    loading: false,
+                    messages: Vec::new(),
+                    component_message: (kind == 3).then(|| data["message"].clone()),
+                    user,
+                },
+            );
+        }
+        _ => {}
+    }
+    Ok(data)
+}
+
+fn check_command_interaction(
+    st: &StateInner,
+    data: &mut Value,
+    guild: Option<u64>,
+    autocomplete: bool,
+) -> Result<(), String> {
+    let name = data["data"]["name"].as_str().unwrap_or("").to_owned();
+    let kind = data["data"]["type"].as_u64().unwrap_or(1);
+    let find = |scope: Option<u64>| {
+        st.commands.get(&scope).and_then(|cmds| {
+            cmds.iter()
+                .map(|(_, out)| out)
+                .find(|c| c["name"] == json!(name) && c["type"].as_u64() == Some(kind))
+                .cloned()
+        })
+    };
+    let command = match guild {
+        Some(g) => find(Some(g)).or_else(|| find(None)),
+        None => find(None).filter(|c| {
+            c["dm_permission"].as_bool() != Some(false)
+                && c["contexts"]
+                    .as_array()
+                    .is_none_or(|ctx| ctx.iter().any(|v| v.as_u64() == Some(1)))
+        }),
+    };
+    let Some(command) = command else {
+        let known: Vec<String> = st
+            .commands
+            .iter()
+            .flat_map(|(scope, cmds)| {
+                cmds.iter()
+                    .map(move |(_, c)| format!("{} ({scope:?})", c["name"].as_str().unwrap_or("")))
+            })
+            .collect();
+        return Err(format!(
+            "/{name} is not registered for {} (registered: {known:?})",
+            guild.map_or("DMs".to_owned(), |g| format!("guild {g}"))
+        ));
+    };
+    check_member_may_use(st, &command, &name, guild, data)?;
+    data["data"]["id"] = command["id"].clone();
+    if let Some(g) = command.get("guild_id") {
+        data["data"]["guild_id"] = g.clone();
+    }
+    let given = data["data"]["options"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let schema = command["options"].as_array().cloned().unwrap_or_default();
+    let mut focused = 0;
+    check_options(
+        &given,
+        &schema,
+        autocomplete,
+        &mut focused,
+        &format!("/{name}"),
+    )?;
+    resolve_channels(st, data);
+    match (autocomplete, focused) {
+        (true, 1) | (false, 0) => Ok(()),
+        (true, n) => Err(format!(
+            "autocomplete needs exactly one focused option, got {n}"
+        )),
+        (false, _) => Err("a focused option outside autocomplete".into()),
+    }
+}
+
+fn check_options(
+    given: &[Value],
+    schema: &[Value],
+    autocomplete: bool,
+    focused: &mut usize,
+    path: &str,
+) -> Result<(), String> {
+    for opt in given {
+        let name = opt["name"].as_str().unwrap_or("");
+        let at = format!("{path} {name}");
+        let Some(s) = schema.iter().find(|s| s["name"].as_str() == Some(name)) else {
+            let names: Vec<&str> = schema.iter().filter_map(|s| s["name"].as_str()).collect();
+            return Err(format!("{at}: no such option (registered: {names:?})"));
+        };
+        let kind = opt["type"].as_u64().unwrap_or(0);
+        if s["type"].as_u64() != Some(kind) {
+            return Err(format!("{at}: type {kind}, registered as {}", s["type"]));
+        }
+        if kind == 1 || kind == 2 {
+            let inner = opt["options"].as_array().cloned().unwrap_or_default();
+            let inner_schema = s["options"].as_array().cloned().unwrap_or_default();
+            check_options(&inner, &inner_schema, autocomplete, focused, &at)?;
+            continue;
+        }
+        let value = &opt["value"];
+        if opt["focused"].as_bool() == Some(true) {
+            *focused += 1;
+            if s["autocomplete"].as_bool() != Some(true) {
+                return Err(format!("{at}: focused, but the option has no autocomplete"));
+            }
+            if value.is_null() {
+                return Err(format!("{at}: focused option without value"));
+            }
+            continue;
+        }
+        let type_ok = match kind {
+            3 => value.is_string(),
+            4 => value.is_i64(),
+            5 => value.is_boolean(),
+            6..=9 | 11 => id_str(value).is_some() && value.is_string(),
+            10 => value.is_number(),
+            _ => false,
+        };
+        if !type_ok {
+            return Err(format!(
+                "{at}: value {value} does not fit option type {kind}"
+            ));
+        }
+        if let Some(text) = value.as_str().filter(|_| kind == 3) {
+            let len = text.chars().count() as u64;
+            if s["min_length"].as_u64().is_some_and(|m| len < m)
+                || s["max_length"].as_u64().is_some_and(|m| len > m)
+                || len > 6000
+            {
+                return Err(format!("{at}: length {len} outside the registered limits"));
+            }
+        }
+        if let Some(n) = value.as_f64().filter(|_| kind == 4 || kind == 10) {
+            if s["min_value"].as_f64().is_some_and(|m| n < m)
+                || s["max_value"].as_f64().is_some_and(|m| n > m)
+            {
+                return Err(format!("{at}: {n} outside the registered range"));
+            }
+        }
+        if let Some(choices) = s["choices"].as_array().filter(|c| !c.is_empty()) {
+            if !choices.iter().any(|c| &c["value"] == value) {
+                return Err(format!(
+                    "{at}: {value} is not one of the registered choices"
+                ));
+            }
+        }
+    }
+    let sub_level = schema
+        .iter()
+        .any(|s| matches!(s["type"].as_u64(), Some(1 | 2)));
+    if sub_level {
+        if given.len() != 1 {
+            return Err(format!("{path}: exactly one subcommand must be chosen"));
+        }
+    } else if !autocomplete {
+        for s in schema
+            .iter()
+            .filter(|s| s["required"].as_bool() == Some(true))
+        {
+            if !given.iter().any(|g| g["name"] == s["name"]) {
+                return Err(format!("{path}: required option {} missing", s["name"]));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_button_press(data: &Value) -> Result<(), String> {
+    let message = &data["message"];
+    if field_id(&message["author"], "id") != Some(BOT_USER_ID) {
+        return Err("the button's message is not the bot's".into());
+    }
+    let custom_id = &data["data"]["custom_id"];
+    let found = message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .find(|c| &c["custom_id"] == custom_id);
+    match found {
+        None => Err(format!(
+            "no component with custom_id {custom_id} on the message"
+        )),
+        Some(c) if c["disabled"].as_bool() == Some(true) => {
+            Err(format!("the button {custom_id} is disabled"))
+        }
+        Some(c) if c["type"].as_u64() != data["data"]["component_type"].as_u64() => Err(format!(
+            "component {custom_id} has type {}, the press says {}",
+            c["type"], data["data"]["component_type"]
+        )),
+        Some(_) => Ok(()),
+    }
+}
