@@ -67,15 +67,24 @@ impl Store {
             source,
         };
         ensure_database(&options).await.map_err(unreachable)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(std::time::Duration::from_secs(10))
+        let pool = pool_options(max_connections)
             .connect_with(options.clone())
             .await
             .map_err(unreachable)?;
         MIGRATOR.run(&pool).await?;
         Ok(Store { pool })
     }
+}
+
+/// The production pool settings. No ping before each acquire
+/// (`test_before_acquire(false)`): a dead connection then fails one query
+/// instead of every query costing an extra round trip, and sqlx still
+/// discards connections that broke.
+pub fn pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .test_before_acquire(false)
 }
 
 /// host:port/database, without the user or password.
