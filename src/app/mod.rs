@@ -202,11 +202,12 @@ impl Coach {
     pub async fn handle(&self, user: UserId, origin: Origin, command: Command) -> Result<Answer> {
         let now = self.now();
         let found = self.store.user_state(user, command.log_since(now)).await?;
-        let greets = command.greets();
         let touch = match &found {
+            // Someone exporting or deleting their data is not remembered anew.
+            _ if !command.greets() => Touch::default(),
             Some(s) => Touch {
                 create: false,
-                welcomed: greets && !s.welcomed,
+                welcomed: !s.welcomed,
                 last_channel: origin
                     .server_channel
                     .filter(|c| s.settings.last_channel_id != Some(*c)),
@@ -214,13 +215,12 @@ impl Coach {
                     .dm_channel
                     .filter(|c| s.settings.dm_channel_id != Some(*c)),
             },
-            None if greets => Touch {
+            None => Touch {
                 create: true,
                 welcomed: true,
                 last_channel: origin.server_channel,
                 dm_channel: origin.dm_channel,
             },
-            None => Touch::default(),
         };
         let first_time = touch.welcomed;
         let mut visit = Visit {
