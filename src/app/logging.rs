@@ -5,7 +5,7 @@ use chrono::Datelike;
 
 use super::{Coach, Logged, Reply, StepPrompt, Visit};
 use crate::coach::progress::{record, LogEntry, LogOutcome};
-use crate::coach::progression::{level_down, level_up, pain_verdict, LevelReason, LevelRecord};
+use crate::coach::progression::{level_down, level_up, pain_verdict, LevelReason};
 use crate::coach::reply::Intent;
 use crate::coach::session::{step_at, GuidedSession, SessionState};
 use crate::coach::PainLevel;
@@ -90,12 +90,7 @@ impl Coach {
         let streak = calendar.progress(&visit.state.log, today).current_streak;
         let mut changes = visit.changes();
         changes.log = Some(entry);
-        changes.level = level_change.map(|c| LevelRecord {
-            at: visit.now,
-            from: c.from,
-            to: c.to,
-            reason: c.reason,
-        });
+        changes.level = level_change.map(|c| c.record(visit.now));
         let applied = self.store.apply(&changes).await?;
         Ok(Reply::Logged {
             what: Logged::Day {
@@ -168,12 +163,7 @@ impl Coach {
         } else {
             None
         };
-        changes.level = level_change.map(|c| LevelRecord {
-            at: now,
-            from: c.from,
-            to: c.to,
-            reason: c.reason,
-        });
+        changes.level = level_change.map(|c| c.record(now));
         let applied = self.store.apply(&changes).await?;
         // Another reply may have ended the session first: only the one that did reports it.
         let finished = finishes && applied.session_moved;
@@ -225,12 +215,7 @@ impl Coach {
         };
         let mut changes = visit.changes();
         changes.log = Some(entry);
-        changes.level = level_change.map(|c| LevelRecord {
-            at: visit.now,
-            from: c.from,
-            to: c.to,
-            reason: c.reason,
-        });
+        changes.level = level_change.map(|c| c.record(visit.now));
         self.store.apply(&changes).await?;
         Ok(Reply::Pain {
             level,

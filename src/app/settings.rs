@@ -5,7 +5,7 @@ use chrono::Datelike;
 
 use super::{Coach, Reply, Visit};
 use crate::coach::plan::RestDays;
-use crate::coach::progression::{level_down, LevelReason, LevelRecord};
+use crate::coach::progression::{level_down, LevelReason};
 use crate::error::{Result, UserError};
 
 impl Coach {
@@ -35,12 +35,7 @@ impl Coach {
         )
         .ok_or(UserError::EasiestLevel)?;
         let mut changes = visit.changes();
-        changes.level = Some(LevelRecord {
-            at: visit.now,
-            from: change.from,
-            to: change.to,
-            reason: change.reason,
-        });
+        changes.level = Some(change.record(visit.now));
         self.store.apply(&changes).await?;
         Ok(Reply::LevelChanged(change))
     }

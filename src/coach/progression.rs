@@ -60,6 +60,18 @@ pub struct LevelChange {
     pub reason: LevelReason,
 }
 
+impl LevelChange {
+    /// The change as recorded at `at`.
+    pub fn record(self, at: DateTime<Utc>) -> LevelRecord {
+        LevelRecord {
+            at,
+            from: self.from,
+            to: self.to,
+            reason: self.reason,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PainAdvice {
     /// Low pain: carry on gently.
