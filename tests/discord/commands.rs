@@ -1,16 +1,14 @@
 //! The real bot, end to end, against a fake Discord on 127.0.0.1.
 
-mod support;
-
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-use support::bot::{self, RunningBot};
-use support::fake_discord::{self as fake, Call, FakeDiscord, Interaction};
-use support::pg_proxy::PgProxy;
+use crate::support::bot::{self, RunningBot};
+use crate::support::fake_discord::{self as fake, Call, FakeDiscord, Interaction};
+use crate::support::pg_proxy::PgProxy;
 
 const T: Duration = Duration::from_secs(10);
 const ALICE: u64 = 1_300_000_000_000_000_001;

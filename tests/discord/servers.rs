@@ -2,8 +2,6 @@
 //! the opt-in weekly streak board, with the real bot and the real Discord
 //! messenger against the fake Discord.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +9,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
+use crate::support::bot::{self, RunningBot};
+use crate::support::fake_discord::{self as fake, Call, FakeDiscord, Interaction};
 use footcoach::app::Coach;
 use footcoach::clock::ManualClock;
 use footcoach::config::Secret;
@@ -18,8 +18,6 @@ use footcoach::content::Content;
 use footcoach::discord::messenger::DiscordMessenger;
 use footcoach::store::Store;
 use footcoach::timeline::{Scheduler, SchedulerOptions};
-use support::bot::{self, RunningBot};
-use support::fake_discord::{self as fake, Call, FakeDiscord, Interaction};
 
 const T: Duration = Duration::from_secs(10);
 const ADMIN: u64 = 1_500_000_000_000_000_001;

@@ -1,13 +1,11 @@
 //! The real serenity/poise client against the fake Discord.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::fake_discord::{self, FakeDiscord};
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
-use support::fake_discord::{self, FakeDiscord};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 type Ctx<'a> = poise::Context<'a, (), Error>;
@@ -15,7 +13,7 @@ type Ctx<'a> = poise::Context<'a, (), Error>;
 const T: Duration = Duration::from_secs(10);
 const USER: u64 = 1_200_000_000_000_000_001;
 
-use support::bot::init_tracing;
+use crate::support::bot::init_tracing;
 
 /// Answers "pong".
 #[poise::command(slash_command)]

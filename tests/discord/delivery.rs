@@ -1,8 +1,6 @@
 //! Timed sends through the real Discord messenger against the fake Discord:
 //! nonces after a crash, pacing under 429s, and users who cannot be messaged.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use sqlx::PgPool;
 
+use crate::support::fake_discord::FakeDiscord;
 use footcoach::app::Coach;
 use footcoach::clock::ManualClock;
 use footcoach::config::Secret;
@@ -17,7 +16,6 @@ use footcoach::content::Content;
 use footcoach::discord::messenger::DiscordMessenger;
 use footcoach::store::{Store, UserId};
 use footcoach::timeline::{Delivery, Messenger, Outbound, Scheduler, SchedulerOptions};
-use support::fake_discord::FakeDiscord;
 
 const ALICE: u64 = 1_400_000_000_000_000_001;
 
@@ -74,7 +72,7 @@ impl Messenger for DiesAfterSending {
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn a_send_repeated_after_a_crash_posts_once(pool: PgPool) {
-    support::bot::init_tracing();
+    crate::support::bot::init_tracing();
     let fake = FakeDiscord::start().await;
     users_due(&pool, ALICE, 1).await;
     let clock = ManualClock::new(due());
@@ -117,7 +115,7 @@ async fn a_send_repeated_after_a_crash_posts_once(pool: PgPool) {
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn sends_are_paced_and_a_429_holds_the_queue_for_its_retry_after(pool: PgPool) {
-    support::bot::init_tracing();
+    crate::support::bot::init_tracing();
     let fake = FakeDiscord::start().await;
     users_due(&pool, ALICE, 20).await;
     // DM channels are cached: one request per reminder.
@@ -166,7 +164,7 @@ async fn sends_are_paced_and_a_429_holds_the_queue_for_its_retry_after(pool: PgP
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn a_user_who_closed_dms_is_told_in_the_server_and_not_retried(pool: PgPool) {
-    support::bot::init_tracing();
+    crate::support::bot::init_tracing();
     let fake = FakeDiscord::start().await;
     let channel = 1_400_000_000_000_000_300_u64;
     fake.add_guild_channel(1_400_000_000_000_000_200, channel);

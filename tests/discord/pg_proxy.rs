@@ -1,14 +1,9 @@
 //! The round-trip counting proxy of tests/support/pg_proxy.rs: its parser on
 //! split and merged frames, and the proxy itself in front of the real server.
 
-#![allow(dead_code)]
-
-#[path = "support/pg_proxy.rs"]
-mod pg_proxy;
-
 use std::time::Duration;
 
-use pg_proxy::{ClientParser, Event, PgProxy};
+use crate::support::pg_proxy::{ClientParser, Event, PgProxy};
 use proptest::prelude::*;
 use sqlx::{Connection, Executor, PgPool};
 
