@@ -20,6 +20,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Executor};
 
 use footcoach::store::MIGRATOR;
+use support::chat::is_put_commands;
 use support::fake_discord::{self as fake, FakeDiscord};
 
 /// A bot that does nothing but answer: the least any bot takes through
@@ -203,10 +204,6 @@ async fn measure(fake: &FakeDiscord, n: usize, rate: usize, who: &str) -> [Figur
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
-
-fn is_put_commands(c: &support::fake_discord::Call) -> bool {
-    c.method == "PUT" && c.path.ends_with("/commands")
 }
 
 #[tokio::main]

@@ -1,10 +1,16 @@
 //! Runs the real bot (`footcoach::discord::run`, the code path of
-//! `footcoach run`) against a fake Discord.
+//! `footcoach run`) on a test's database against a fake Discord:
+//!
+//! ```ignore
+//! let fake = FakeDiscord::start().await;
+//! let running = bot::ready(&pool, &fake, None, bot::saturday_noon()).await;
+//! // ... chat with it (support::chat), read the database ...
+//! running.stop_clean(&fake).await;
+//! ```
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use sqlx::PgPool;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -12,10 +18,18 @@ use tokio::task::JoinHandle;
 use footcoach::app::Coach;
 use footcoach::clock::ManualClock;
 use footcoach::config::{Config, Secret};
-use footcoach::content::Content;
+use footcoach::discord::messenger::DiscordMessenger;
 use footcoach::store::Store;
 
+use super::app::App;
+use super::chat::{assert_no_unexpected, is_put_commands, WAIT};
 use super::fake_discord::FakeDiscord;
+
+/// Saturday 13 March 2027, 12:00 UTC: the bot's clock in the Discord tests
+/// unless a test needs another instant.
+pub fn saturday_noon() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2027, 3, 13, 12, 0, 0).unwrap()
+}
 
 pub struct RunningBot {
     pub clock: ManualClock,
@@ -36,6 +50,13 @@ impl RunningBot {
             .await
             .expect("the bot stops within 10 s")
             .expect("the bot task does not panic")
+    }
+
+    /// Stops the bot, which must end without error, and fails the test if
+    /// the bot called a route the fake does not know.
+    pub async fn stop_clean(self, fake: &FakeDiscord) {
+        self.stop().await.expect("the bot ends without error");
+        assert_no_unexpected(fake);
     }
 
     /// Waits for `run` to end by itself (a start-up failure).
@@ -74,17 +95,34 @@ pub fn config_for(fake: &FakeDiscord, guild: Option<u64>) -> Config {
     }
 }
 
-/// Starts the bot on `pool` against `fake`, its clock at `now`.
+/// Starts the bot with tracing on and waits until it registered its slash
+/// commands (its last start-up step): what most tests want.
+pub async fn ready(
+    pool: &PgPool,
+    fake: &FakeDiscord,
+    guild: Option<u64>,
+    now: DateTime<Utc>,
+) -> RunningBot {
+    init_tracing();
+    let running = start(pool, fake, guild, now);
+    fake.wait_for_call(is_put_commands, WAIT).await;
+    running
+}
+
+/// Starts the bot on `pool` against `fake` (its commands registered in
+/// `guild`, else globally), its clock at `now`, without waiting: for tests
+/// of start-up itself.
 pub fn start(
     pool: &PgPool,
     fake: &FakeDiscord,
     guild: Option<u64>,
     now: DateTime<Utc>,
 ) -> RunningBot {
-    let clock = ManualClock::new(now);
-    let content = Arc::new(Content::embedded().expect("content"));
-    let store = Store::new(pool.clone());
-    let coach = Coach::new(store.clone(), content, Arc::new(clock.clone()));
+    let App {
+        coach,
+        store,
+        clock,
+    } = App::new(pool, now);
     let config = config_for(fake, guild);
     let (stop, stopped) = oneshot::channel::<()>();
     let bot_coach = coach.clone();
@@ -102,4 +140,11 @@ pub fn start(
         stop: Some(stop),
         task: Some(task),
     }
+}
+
+/// The real Discord messenger (what the bot's timeline worker sends with),
+/// pointed at `fake`, at 40 requests a second.
+pub fn messenger(fake: &FakeDiscord) -> DiscordMessenger {
+    DiscordMessenger::new(&fake.api_url(), &Secret::new("fake-token".into()), 40)
+        .expect("a messenger")
 }

@@ -13,7 +13,7 @@ use super::validate::{
     form_error, invalid_form, validate_autocomplete_choices, validate_message, validate_modal,
 };
 use super::{
-    field_id, Origin, StateInner, APPLICATION_ID, FLAG_EPHEMERAL, FLAG_LOADING,
+    field_id, InteractionState, Origin, StateInner, APPLICATION_ID, FLAG_EPHEMERAL, FLAG_LOADING,
     INTERACTION_ACK_WINDOW, INTERACTION_TOKEN_LIFETIME,
 };
 
@@ -38,6 +38,24 @@ fn interaction_message(
     }
     msg["interaction_metadata"] = metadata;
     msg
+}
+
+/// Stores `msg` as the original answer to interaction `id` (of type
+/// `command_kind`: the answer to a slash command is a message of type 20).
+fn store_original(
+    st: &mut StateInner,
+    id: u64,
+    mut msg: Value,
+    command_kind: u64,
+) -> &mut InteractionState {
+    if command_kind == 2 {
+        msg["type"] = json!(20);
+    }
+    let msg_id = store_message(st, msg, Origin::InteractionResponse { interaction_id: id });
+    let ix = st.interactions.get_mut(&id).expect("interaction");
+    ix.original = Some(msg_id);
+    ix.messages.push(msg_id);
+    ix
 }
 
 pub(super) fn interaction_callback(
@@ -93,30 +111,17 @@ pub(super) fn interaction_callback(
             if !errors.is_empty() {
                 return invalid_form(errors);
             }
-            let mut msg = interaction_message(st, id, &data, files);
+            let msg = interaction_message(st, id, &data, files);
             if !has_visible_payload(&msg) {
                 return empty_message();
             }
-            if command_kind == 2 {
-                msg["type"] = json!(20);
-            }
-            let msg_id = store_message(st, msg, Origin::InteractionResponse { interaction_id: id });
-            let ix = st.interactions.get_mut(&id).expect("interaction");
-            ix.original = Some(msg_id);
-            ix.messages.push(msg_id);
+            store_original(st, id, msg, command_kind);
         }
         5 => {
             let flags = data["flags"].as_u64().unwrap_or(0) & FLAG_EPHEMERAL;
             let mut msg = interaction_message(st, id, &json!({}), &[]);
             msg["flags"] = json!(flags | FLAG_LOADING);
-            if command_kind == 2 {
-                msg["type"] = json!(20);
-            }
-            let msg_id = store_message(st, msg, Origin::InteractionResponse { interaction_id: id });
-            let ix = st.interactions.get_mut(&id).expect("interaction");
-            ix.original = Some(msg_id);
-            ix.messages.push(msg_id);
-            ix.loading = true;
+            store_original(st, id, msg, command_kind).loading = true;
         }
         6 | 7 => {
             let Some(message) = component_message else {

@@ -311,6 +311,21 @@ pub fn followup_path(interaction: &Interaction) -> String {
     format!("{API}/webhooks/{APPLICATION_ID}/{}", interaction.token)
 }
 
+/// `body` as JSON text, cut after 300 bytes (with an ellipsis), for
+/// failure messages.
+fn shortened(body: &Value) -> String {
+    let mut text = body.to_string();
+    if text.len() > 300 {
+        let mut cut = 300;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
 /// Does `path` match `pattern` (see the module docs)?
 pub fn path_matches(pattern: &str, path: &str) -> bool {
     let pattern = if pattern.starts_with("/api/") {
@@ -584,16 +599,13 @@ impl FakeDiscord {
             .calls
             .iter()
             .map(|c| {
-                let mut body = c.body.to_string();
-                if body.len() > 300 {
-                    let mut cut = 300;
-                    while !body.is_char_boundary(cut) {
-                        cut -= 1;
-                    }
-                    body.truncate(cut);
-                    body.push('…');
-                }
-                format!("  {} {} -> {} {}", c.method, c.path, c.status, body)
+                format!(
+                    "  {} {} -> {} {}",
+                    c.method,
+                    c.path,
+                    c.status,
+                    shortened(&c.body)
+                )
             })
             .collect();
         if !st.violations.is_empty() {

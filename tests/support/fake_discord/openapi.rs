@@ -33,7 +33,7 @@ use serde_json::{json, Value};
 
 use super::form_errors::schema_errors;
 use super::validate::{command_option_rules, embeds_total_errors, FormError};
-use super::{FakeDiscord, API};
+use super::{shortened, FakeDiscord, API};
 
 /// The spec's base URL: the `$ref`s resolve against it; nothing is fetched.
 const SPEC_URL: &str = "https://discord.com/api/v10/openapi.json";
@@ -65,15 +65,7 @@ pub struct SchemaViolation {
 
 impl fmt::Display for SchemaViolation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut body = self.body.to_string();
-        if body.len() > 300 {
-            let mut cut = 300;
-            while !body.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            body.truncate(cut);
-            body.push('…');
-        }
+        let body = shortened(&self.body);
         writeln!(
             f,
             "{} {} as {} ({}):",

@@ -230,8 +230,9 @@ pub fn slash_command(
     ix
 }
 
-/// An autocomplete request (`type: 4`); mark the option being typed with
-/// `"focused": true` (its `value` is the partial text).
+/// An autocomplete request (`type: 4`, otherwise as [`slash_command`]);
+/// mark the option being typed with `"focused": true` (its `value` is the
+/// partial text).
 pub fn autocomplete(
     user_id: u64,
     guild: Option<(u64, u64)>,
@@ -239,8 +240,8 @@ pub fn autocomplete(
     name: &str,
     options: Value,
 ) -> Interaction {
-    let mut ix = interaction_base(4, user_id, guild, dm_channel_id);
-    ix.payload["data"] = command_data(name, options);
+    let mut ix = slash_command(user_id, guild, dm_channel_id, name, options);
+    ix.payload["type"] = json!(4);
     ix
 }
 

@@ -1,23 +1,19 @@
 //! Timed sends through the real Discord messenger against the fake Discord:
 //! nonces after a crash, pacing under 429s, and users who cannot be messaged.
 
-mod support;
-
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 use sqlx::PgPool;
 
-use footcoach::app::Coach;
-use footcoach::clock::ManualClock;
-use footcoach::config::Secret;
-use footcoach::content::Content;
+use crate::support::app::{users_due, App};
+use crate::support::bot::{init_tracing, messenger};
+use crate::support::db;
+use crate::support::fake_discord::FakeDiscord;
 use footcoach::discord::messenger::DiscordMessenger;
-use footcoach::store::{Store, UserId};
-use footcoach::timeline::{Delivery, Messenger, Outbound, Scheduler, SchedulerOptions};
-use support::fake_discord::FakeDiscord;
+use footcoach::store::UserId;
+use footcoach::timeline::{Delivery, Messenger, Outbound};
 
 const ALICE: u64 = 1_400_000_000_000_000_001;
 
@@ -25,39 +21,13 @@ fn due() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, 6, 1, 7, 0, 0).unwrap()
 }
 
-fn messenger(fake: &FakeDiscord, rate: u32) -> DiscordMessenger {
-    DiscordMessenger::new(&fake.api_url(), &Secret::new("fake-token".into()), rate).unwrap()
-}
-
-fn coach(pool: &PgPool, clock: &ManualClock) -> Coach {
-    Coach::new(
-        Store::new(pool.clone()),
-        Arc::new(Content::embedded().unwrap()),
-        Arc::new(clock.clone()),
-    )
-}
-
-/// `n` users with a reminder due at `due()`, and a DM channel not yet known.
-async fn users_due(pool: &PgPool, first: u64, n: u64) {
-    sqlx::query(
-        "INSERT INTO users (id, timezone, remind_minute, followup_minute)
-         SELECT g, 'UTC', 420, NULL FROM generate_series($1::bigint, $2::bigint) AS g",
-    )
-    .bind(first as i64)
-    .bind((first + n - 1) as i64)
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date)
-         SELECT g, 'reminder', $3, $3, '2027-06-01' FROM generate_series($1::bigint, $2::bigint) AS g",
-    )
-    .bind(first as i64)
-    .bind((first + n - 1) as i64)
-    .bind(due())
-    .execute(pool)
-    .await
-    .unwrap();
+/// The fake Discord, and `n` users from ALICE on with a reminder due at
+/// `due()`, their DM channels not yet known.
+async fn fake_and_users_due(pool: &PgPool, n: u64) -> FakeDiscord {
+    init_tracing();
+    let fake = FakeDiscord::start().await;
+    users_due(pool, ALICE as i64, n as i64, due()).await;
+    fake
 }
 
 /// Sends, then hangs as a process that died before marking the row would.
@@ -74,17 +44,10 @@ impl Messenger for DiesAfterSending {
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn a_send_repeated_after_a_crash_posts_once(pool: PgPool) {
-    support::bot::init_tracing();
-    let fake = FakeDiscord::start().await;
-    users_due(&pool, ALICE, 1).await;
-    let clock = ManualClock::new(due());
+    let fake = fake_and_users_due(&pool, 1).await;
+    let app = App::new(&pool, due());
 
-    let crashed = Scheduler::new(
-        coach(&pool, &clock),
-        Store::new(pool.clone()),
-        DiesAfterSending(messenger(&fake, 40)),
-        SchedulerOptions::discord(),
-    );
+    let crashed = app.scheduler(DiesAfterSending(messenger(&fake)));
     let run = tokio::time::timeout(Duration::from_secs(2), crashed.run_due_once(due())).await;
     assert!(run.is_err(), "the first worker never finished");
     assert_eq!(fake.messages().len(), 1, "it did post");
@@ -92,12 +55,7 @@ async fn a_send_repeated_after_a_crash_posts_once(pool: PgPool) {
     // After the claim expires a second worker sends the row again: same nonce,
     // so Discord answers with the first message instead of posting twice.
     let later = due() + chrono::Duration::minutes(3);
-    let second = Scheduler::new(
-        coach(&pool, &clock),
-        Store::new(pool.clone()),
-        messenger(&fake, 40),
-        SchedulerOptions::discord(),
-    );
+    let second = app.scheduler(messenger(&fake));
     assert_eq!(second.run_due_once(later).await.unwrap(), 1);
     let messages = fake.messages();
     assert_eq!(messages.len(), 1, "{}", fake.describe_calls());
@@ -117,9 +75,7 @@ async fn a_send_repeated_after_a_crash_posts_once(pool: PgPool) {
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn sends_are_paced_and_a_429_holds_the_queue_for_its_retry_after(pool: PgPool) {
-    support::bot::init_tracing();
-    let fake = FakeDiscord::start().await;
-    users_due(&pool, ALICE, 20).await;
+    let fake = fake_and_users_due(&pool, 20).await;
     // DM channels are cached: one request per reminder.
     for user in ALICE..ALICE + 20 {
         sqlx::query("UPDATE users SET dm_channel_id = $2 WHERE id = $1")
@@ -129,14 +85,8 @@ async fn sends_are_paced_and_a_429_holds_the_queue_for_its_retry_after(pool: PgP
             .await
             .unwrap();
     }
-    let clock = ManualClock::new(due());
     fake.rate_limit_next("POST", "/channels/*/messages", 0.3, 1);
-    let worker = Scheduler::new(
-        coach(&pool, &clock),
-        Store::new(pool.clone()),
-        messenger(&fake, 40),
-        SchedulerOptions::discord(),
-    );
+    let worker = App::new(&pool, due()).scheduler(messenger(&fake));
     assert_eq!(worker.run_due_once(due()).await.unwrap(), 20);
 
     let posts = fake.calls_to("POST", "/channels/*/messages");
@@ -166,30 +116,23 @@ async fn sends_are_paced_and_a_429_holds_the_queue_for_its_retry_after(pool: PgP
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn a_user_who_closed_dms_is_told_in_the_server_and_not_retried(pool: PgPool) {
-    support::bot::init_tracing();
-    let fake = FakeDiscord::start().await;
+    let fake = fake_and_users_due(&pool, 1).await;
     let channel = 1_400_000_000_000_000_300_u64;
     fake.add_guild_channel(1_400_000_000_000_000_200, channel);
-    users_due(&pool, ALICE, 1).await;
     sqlx::query("UPDATE users SET last_channel_id = $1")
         .bind(channel as i64)
         .execute(&pool)
         .await
         .unwrap();
+    let dm_messages = format!("/channels/{}/messages", fake.dm_channel_for(ALICE));
     fake.fail_next(
         "POST",
-        &format!("/channels/{}/messages", fake.dm_channel_for(ALICE)),
+        &dm_messages,
         403,
         json!({"message": "Cannot send messages to this user", "code": 50007}),
         1,
     );
-    let clock = ManualClock::new(due());
-    let worker = Scheduler::new(
-        coach(&pool, &clock),
-        Store::new(pool.clone()),
-        messenger(&fake, 40),
-        SchedulerOptions::discord(),
-    );
+    let worker = App::new(&pool, due()).scheduler(messenger(&fake));
     worker.run_due_once(due()).await.unwrap();
     for minutes in [5, 60, 24 * 60] {
         worker
@@ -197,10 +140,7 @@ async fn a_user_who_closed_dms_is_told_in_the_server_and_not_retried(pool: PgPoo
             .await
             .unwrap();
     }
-    let dm_posts = fake.calls_to(
-        "POST",
-        &format!("/channels/{}/messages", fake.dm_channel_for(ALICE)),
-    );
+    let dm_posts = fake.calls_to("POST", &dm_messages);
     assert_eq!(dm_posts.len(), 1, "never retried");
     let told = fake.messages_in(channel);
     assert_eq!(told.len(), 1);
@@ -212,9 +152,8 @@ async fn a_user_who_closed_dms_is_told_in_the_server_and_not_retried(pool: PgPoo
         .await
         .unwrap();
     assert!(blocked);
-    let pending: i64 = sqlx::query_scalar("SELECT count(*) FROM timeline WHERE state = 'pending'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(pending, 0);
+    assert_eq!(
+        db::count(&pool, "timeline WHERE state = 'pending'").await,
+        0
+    );
 }

@@ -3,12 +3,15 @@
 //! snooze and unreachable users.
 
 use std::collections::HashSet;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use sqlx::PgPool;
 
-use footcoach::app::{Coach, Command, Notice, Origin, Reply, Source};
+use crate::support::app::{users_due, users_with_reminders, App};
+use crate::support::db;
+use footcoach::app::{Coach, Command, Notice, Reply, Source};
 use footcoach::clock::ManualClock;
 use footcoach::coach::reply::Intent;
 use footcoach::content::Content;
@@ -72,32 +75,30 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
 }
 
+/// The Coach on a test's database (its `store` and `clock` reachable as
+/// `rig.store`, `rig.clock`), and a worker sending to a [`Recorder`].
 struct Rig {
-    coach: Coach,
-    store: Store,
-    clock: ManualClock,
+    app: App,
     recorder: Recorder,
     scheduler: Scheduler<Recorder>,
 }
 
 fn rig(pool: &PgPool, now: DateTime<Utc>) -> Rig {
-    let clock = ManualClock::new(now);
-    let content = Arc::new(Content::embedded().unwrap());
-    let store = Store::new(pool.clone());
-    let coach = Coach::new(store.clone(), content, Arc::new(clock.clone()));
-    let recorder = Recorder::with_clock(&clock);
-    let scheduler = Scheduler::new(
-        coach.clone(),
-        store.clone(),
-        recorder.clone(),
-        SchedulerOptions::discord(),
-    );
+    let app = App::new(pool, now);
+    let recorder = Recorder::with_clock(&app.clock);
+    let scheduler = app.scheduler(recorder.clone());
     Rig {
-        coach,
-        store,
-        clock,
+        app,
         recorder,
         scheduler,
+    }
+}
+
+impl Deref for Rig {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
     }
 }
 
@@ -115,12 +116,9 @@ impl Rig {
         }
     }
 
+    /// What `user` gets back for `command` sent in a DM.
     async fn say(&self, user: UserId, command: Command) -> Reply {
-        self.coach
-            .handle(user, Origin::new(Source::DiscordDm), command)
-            .await
-            .unwrap()
-            .reply
+        self.app.say_from(Source::DiscordDm, user, command).await
     }
 
     fn reminders(&self) -> Vec<(DateTime<Utc>, bool)> {
@@ -150,9 +148,19 @@ async fn set_reminder(rig: &Rig, user: UserId, time: &str, tz: &str) {
     rig.say(user, Command::FollowupSet(None)).await;
 }
 
-/// Walks the clock minute by minute around each expected instant: nothing
-/// a second before, exactly one at the instant, nothing more after.
-async fn expect_reminders_at(rig: &Rig, expected: &[DateTime<Utc>]) {
+/// A worker started at `start` (a new process on the same database), where
+/// `user` sets a reminder at `time` in `tz`; then walks the clock minute by
+/// minute around each expected instant: nothing a second before, exactly one
+/// at the instant, nothing more after.
+async fn expect_reminders(
+    pool: &PgPool,
+    start: DateTime<Utc>,
+    user: UserId,
+    (time, tz): (&str, &str),
+    expected: &[DateTime<Utc>],
+) {
+    let rig = rig(pool, start);
+    set_reminder(&rig, user, time, tz).await;
     for (i, at) in expected.iter().enumerate() {
         assert_eq!(
             rig.run_at(*at - Duration::seconds(1)).await,
@@ -170,21 +178,23 @@ async fn expect_reminders_at(rig: &Rig, expected: &[DateTime<Utc>]) {
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn new_york_reminders_across_both_change_days(pool: PgPool) {
-    let rig = rig(&pool, utc(2027, 3, 13, 12, 0));
     let user = UserId(1001);
-    set_reminder(&rig, user, "02:30", "America/New_York").await;
-    expect_reminders_at(
-        &rig,
+    expect_reminders(
+        &pool,
+        utc(2027, 3, 13, 12, 0),
+        user,
+        ("02:30", "America/New_York"),
         &[
             utc(2027, 3, 14, 7, 30), // 02:30 does not exist: 03:30 EDT
             utc(2027, 3, 15, 6, 30), // 02:30 EDT
         ],
     )
     .await;
-    let rig = self::rig(&pool, utc(2027, 11, 6, 12, 0));
-    set_reminder(&rig, user, "01:30", "America/New_York").await;
-    expect_reminders_at(
-        &rig,
+    expect_reminders(
+        &pool,
+        utc(2027, 11, 6, 12, 0),
+        user,
+        ("01:30", "America/New_York"),
         &[
             utc(2027, 11, 7, 5, 30), // 01:30 happens twice: the first, EDT
             utc(2027, 11, 8, 6, 30), // 01:30 EST
@@ -195,21 +205,23 @@ async fn new_york_reminders_across_both_change_days(pool: PgPool) {
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn london_reminders_across_both_change_days(pool: PgPool) {
-    let rig = rig(&pool, utc(2027, 3, 27, 12, 0));
     let user = UserId(1002);
-    set_reminder(&rig, user, "01:30", "Europe/London").await;
-    expect_reminders_at(
-        &rig,
+    expect_reminders(
+        &pool,
+        utc(2027, 3, 27, 12, 0),
+        user,
+        ("01:30", "Europe/London"),
         &[
             utc(2027, 3, 28, 1, 30), // 01:30 GMT does not exist: 02:30 BST
             utc(2027, 3, 29, 0, 30), // 01:30 BST
         ],
     )
     .await;
-    let rig = self::rig(&pool, utc(2027, 10, 30, 12, 0));
-    set_reminder(&rig, user, "01:30", "Europe/London").await;
-    expect_reminders_at(
-        &rig,
+    expect_reminders(
+        &pool,
+        utc(2027, 10, 30, 12, 0),
+        user,
+        ("01:30", "Europe/London"),
         &[
             utc(2027, 10, 31, 0, 30), // the first 01:30, BST
             utc(2027, 11, 1, 1, 30),  // 01:30 GMT
@@ -221,11 +233,12 @@ async fn london_reminders_across_both_change_days(pool: PgPool) {
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn lord_howe_reminders_across_its_half_hour_changes(pool: PgPool) {
     // 2027-10-03 02:00 +10:30 jumps to 02:30 +11:00.
-    let rig = rig(&pool, utc(2027, 10, 1, 12, 0));
     let user = UserId(1003);
-    set_reminder(&rig, user, "02:15", "Australia/Lord_Howe").await;
-    expect_reminders_at(
-        &rig,
+    expect_reminders(
+        &pool,
+        utc(2027, 10, 1, 12, 0),
+        user,
+        ("02:15", "Australia/Lord_Howe"),
         &[
             utc(2027, 10, 1, 15, 45), // 02:15 +10:30 on the 2nd
             utc(2027, 10, 2, 15, 45), // 02:15 is in the gap: +10:30, shown as 02:45 +11:00
@@ -234,10 +247,11 @@ async fn lord_howe_reminders_across_its_half_hour_changes(pool: PgPool) {
     )
     .await;
     // 2027-04-04 02:00 +11:00 falls back to 01:30 +10:30: 01:45 happens twice.
-    let rig = self::rig(&pool, utc(2027, 4, 2, 12, 0));
-    set_reminder(&rig, user, "01:45", "Australia/Lord_Howe").await;
-    expect_reminders_at(
-        &rig,
+    expect_reminders(
+        &pool,
+        utc(2027, 4, 2, 12, 0),
+        user,
+        ("01:45", "Australia/Lord_Howe"),
         &[
             utc(2027, 4, 2, 14, 45), // 01:45 +11:00 on the 3rd
             utc(2027, 4, 3, 14, 45), // the first 01:45, +11:00
@@ -502,21 +516,7 @@ async fn a_claim_left_by_a_crashed_worker_is_taken_after_it_expires(pool: PgPool
 async fn two_workers_racing_over_ten_thousand_rows_send_each_once(pool: PgPool) {
     let due = utc(2027, 6, 1, 7, 0);
     // 10,000 users with a reminder due at the same instant, inserted in bulk.
-    sqlx::query(
-        "INSERT INTO users (id, timezone, remind_minute, followup_minute)
-         SELECT g, 'UTC', 420, NULL FROM generate_series(1, 10000) AS g",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
-    sqlx::query(
-        "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date)
-         SELECT g, 'reminder', $1, $1, '2027-06-01' FROM generate_series(1, 10000) AS g",
-    )
-    .bind(due)
-    .execute(&pool)
-    .await
-    .unwrap();
+    users_due(&pool, 1, 10_000, due).await;
     let a = rig(&pool, due);
     let b = rig(&pool, due);
     let (na, nb) = tokio::join!(a.run_at(due), b.run_at(due));
@@ -536,12 +536,11 @@ async fn two_workers_racing_over_ten_thousand_rows_send_each_once(pool: PgPool) 
         !a.recorder.sent().is_empty() && !b.recorder.sent().is_empty(),
         "both workers took part"
     );
-    let unsent: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM timeline WHERE local_date = '2027-06-01' AND state <> 'sent'",
+    let unsent = db::count(
+        &pool,
+        "timeline WHERE local_date = '2027-06-01' AND state <> 'sent'",
     )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    .await;
     assert_eq!(unsent, 0);
 }
 
@@ -657,24 +656,18 @@ async fn one_evening_nudge_on_a_day_not_done(pool: PgPool) {
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn a_window_claims_ahead_and_sends_each_row_at_its_instant(pool: PgPool) {
-    // Real time here: the window sleeps until each row is due.
-    let content = Arc::new(Content::embedded().unwrap());
+    // Real time here (so not `App`, whose clock is manual): the window sleeps
+    // until each row is due.
     let store = Store::new(pool.clone());
     let coach = Coach::new(
         store.clone(),
-        content,
+        Arc::new(Content::embedded().unwrap()),
         Arc::new(footcoach::clock::SystemClock),
     );
     let recorder = Recorder::default();
     let scheduler = Scheduler::new(coach, store, recorder.clone(), SchedulerOptions::discord());
     let base = Utc::now() + Duration::milliseconds(300);
-    sqlx::query(
-        "INSERT INTO users (id, timezone, remind_minute, followup_minute)
-         SELECT g, 'UTC', 420, NULL FROM generate_series(1, 30) AS g",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
+    users_with_reminders(&pool, 1, 30).await;
     // Three groups, 300 ms apart.
     sqlx::query(
         "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date)

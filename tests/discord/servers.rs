@@ -2,26 +2,16 @@
 //! the opt-in weekly streak board, with the real bot and the real Discord
 //! messenger against the fake Discord.
 
-mod support;
-
-use std::sync::Arc;
-use std::time::Duration;
-
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
-use footcoach::app::Coach;
-use footcoach::clock::ManualClock;
-use footcoach::config::Secret;
-use footcoach::content::Content;
-use footcoach::discord::messenger::DiscordMessenger;
-use footcoach::store::Store;
-use footcoach::timeline::{Scheduler, SchedulerOptions};
-use support::bot::{self, RunningBot};
-use support::fake_discord::{self as fake, Call, FakeDiscord, Interaction};
+use crate::support::app::{daily_post_at_eight, join_board, App};
+use crate::support::bot::{self, messenger, saturday_noon, RunningBot};
+use crate::support::chat::{button_ids, ephemeral, interact, press, strings, sub, text, WAIT};
+use crate::support::db;
+use crate::support::fake_discord::{self as fake, FakeDiscord, Interaction};
 
-const T: Duration = Duration::from_secs(10);
 const ADMIN: u64 = 1_500_000_000_000_000_001;
 const BOB: u64 = 1_500_000_000_000_000_002;
 const CAROL: u64 = 1_500_000_000_000_000_003;
@@ -30,48 +20,28 @@ const CHANNEL: u64 = 1_500_000_000_000_000_200;
 const LOCKED: u64 = 1_500_000_000_000_000_201;
 const HIDDEN: u64 = 1_500_000_000_000_000_202;
 
-/// Saturday 13 March 2027, noon UTC.
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2027, 3, 13, 12, 0, 0).unwrap()
-}
-
 fn at(day: u32, h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2027, 3, day, h, m, 0).unwrap()
 }
 
-async fn start(pool: &PgPool, fake: &FakeDiscord) -> RunningBot {
-    bot::init_tracing();
+/// The fake Discord with a server of three channels: CHANNEL, where the bot
+/// may post, LOCKED, where it may not, and HIDDEN, which it cannot see; and
+/// the bot ready on it at Saturday noon.
+async fn server_and_bot(pool: &PgPool) -> (FakeDiscord, RunningBot) {
+    let fake = FakeDiscord::start().await;
     fake.add_guild_channel(GUILD, CHANNEL);
     fake.add_guild_channel(GUILD, LOCKED);
     fake.add_guild_channel(GUILD, HIDDEN);
     fake.deny_bot_in_channel(LOCKED, false);
     fake.deny_bot_in_channel(HIDDEN, true);
-    let running = bot::start(pool, fake, None, now());
-    fake.wait_for_call(
-        |c: &Call| c.method == "PUT" && c.path.ends_with("/commands"),
-        T,
-    )
-    .await;
-    running
-}
-
-/// Sends an interaction and returns the body of its callback.
-async fn interact(fake: &FakeDiscord, ix: &Interaction) -> Value {
-    fake.dispatch_interaction(ix).await;
-    let path = fake::callback_path(ix);
-    fake.wait_for_call(|c| c.path == path, T).await.body
+    let running = bot::ready(pool, &fake, None, saturday_noon()).await;
+    (fake, running)
 }
 
 /// `/coach <sub> options` in the server, by a member with `permissions`.
-fn coach_command(user: u64, permissions: u64, sub: &str, options: Value) -> Interaction {
+fn coach_command(user: u64, permissions: u64, name: &str, options: Value) -> Interaction {
     fake::with_member_permissions(
-        fake::slash_command(
-            user,
-            Some((GUILD, CHANNEL)),
-            0,
-            "coach",
-            json!([{ "name": sub, "type": 1, "options": options }]),
-        ),
+        sub("coach", name, options).in_server(user, GUILD, CHANNEL),
         permissions,
     )
 }
@@ -85,33 +55,6 @@ fn channel_options(channel: u64, time: Option<&str>, timezone: Option<&str>) -> 
         options.push(json!({"name": "timezone", "type": 3, "value": tz}));
     }
     Value::Array(options)
-}
-
-fn text(body: &Value) -> &str {
-    body["data"]["content"].as_str().unwrap_or("")
-}
-
-fn ephemeral(body: &Value) -> bool {
-    body["data"]["flags"].as_u64().unwrap_or(0) & fake::FLAG_EPHEMERAL != 0
-}
-
-async fn servers(pool: &PgPool) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM servers")
-        .fetch_one(pool)
-        .await
-        .unwrap()
-}
-
-fn worker(pool: &PgPool, fake: &FakeDiscord, clock: &ManualClock) -> Scheduler<DiscordMessenger> {
-    let store = Store::new(pool.clone());
-    let coach = Coach::new(
-        store.clone(),
-        Arc::new(Content::embedded().unwrap()),
-        Arc::new(clock.clone()),
-    );
-    let messenger =
-        DiscordMessenger::new(&fake.api_url(), &Secret::new("fake-token".into()), 40).unwrap();
-    Scheduler::new(coach, store, messenger, SchedulerOptions::discord())
 }
 
 /// What the bot posted in the coach channel itself (not interaction answers).
@@ -151,8 +94,7 @@ async fn log_done(pool: &PgPool, user: u64, days: &[u32]) {
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn coach_channel_is_for_admins_and_checks_the_channel_and_the_input(pool: PgPool) {
-    let fake = FakeDiscord::start().await;
-    let running = start(&pool, &fake).await;
+    let (fake, running) = server_and_bot(&pool).await;
 
     // Registered for servers only, for Manage Server by default, with a text-channel option.
     let commands = fake.registered_commands(None);
@@ -189,7 +131,7 @@ async fn coach_channel_is_for_admins_and_checks_the_channel_and_the_input(pool: 
         assert!(ephemeral(&body), "{body}");
         assert!(text(&body).contains(says), "{says}: {body}");
         assert!(text(&body).contains("Nothing was changed"), "{body}");
-        assert_eq!(servers(&pool).await, 0);
+        assert_eq!(db::count(&pool, "servers").await, 0);
     }
     assert!(channel_posts(&fake).is_empty());
 
@@ -266,8 +208,8 @@ async fn coach_channel_is_for_admins_and_checks_the_channel_and_the_input(pool: 
         text(&body).contains("Only members with the Manage Server permission"),
         "{body}"
     );
-    assert_eq!(servers(&pool).await, 1);
-    let board = |choice: &str| json!([{"name": "choice", "type": 3, "value": choice}]);
+    assert_eq!(db::count(&pool, "servers").await, 1);
+    let board = |choice: &str| strings(&[("choice", choice)]);
     let body = interact(&fake, &coach_command(CAROL, 0, "board", board("maybe"))).await;
     assert!(text(&body).contains("Type on or off"), "{body}");
     let body = interact(&fake, &coach_command(CAROL, 0, "board", board("on"))).await;
@@ -283,9 +225,8 @@ async fn coach_channel_is_for_admins_and_checks_the_channel_and_the_input(pool: 
 
     let body = interact(&fake, &coach_command(ADMIN, admin, "off", json!([]))).await;
     assert!(text(&body).contains("no more daily posts"), "{body}");
-    assert_eq!(servers(&pool).await, 0);
-    running.stop().await.unwrap();
-    assert!(fake.unexpected_calls().is_empty());
+    assert_eq!(db::count(&pool, "servers").await, 0);
+    running.stop_clean(&fake).await;
 }
 
 /// Sets the server's daily post at 08:00 UTC through the real command.
@@ -303,23 +244,13 @@ async fn set_channel(fake: &FakeDiscord) {
     assert!(text(&body).starts_with("Done."), "{body}");
 }
 
-fn buttons(message: &Value) -> Vec<String> {
-    message["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["custom_id"].as_str().map(str::to_owned))
-        .collect()
-}
-
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn the_daily_post_goes_out_once_and_the_board_shows_only_those_who_opted_in(pool: PgPool) {
-    let fake = FakeDiscord::start().await;
-    let running = start(&pool, &fake).await;
+    let (fake, running) = server_and_bot(&pool).await;
     set_channel(&fake).await;
-    let clock = ManualClock::new(at(14, 8, 0));
-    let worker = worker(&pool, &fake, &clock);
+    // The worker, on a Coach of its own, posts through the real messenger.
+    let app = App::new(&pool, at(14, 8, 0));
+    let worker = app.scheduler(messenger(&fake));
 
     // Sunday 14 March, 08:00 UTC: one post, whatever the worker is asked again.
     assert_eq!(
@@ -345,15 +276,14 @@ async fn the_daily_post_goes_out_once_and_the_board_shows_only_those_who_opted_i
         1,
         "no board on Sunday"
     );
-    assert_eq!(buttons(sunday), vec!["fc:board:join"]);
+    assert_eq!(button_ids(sunday), ["fc:board:join"]);
     let call = &fake.calls_to("POST", &format!("/channels/{CHANNEL}/messages"))[1];
     assert_eq!(call.body["enforce_nonce"], true);
     assert_eq!(call.body["allowed_mentions"], json!({"parse": []}));
 
     // Bob, an ordinary member, joins with the button; pressing again changes nothing.
     for expected in ["You are on", "You were already on"] {
-        let press = fake::button_press(BOB, Some(GUILD), CHANNEL, sunday.clone(), "fc:board:join");
-        let body = interact(&fake, &press).await;
+        let body = press(&fake, BOB, Some(GUILD), CHANNEL, sunday, "fc:board:join").await;
         assert!(ephemeral(&body));
         assert!(text(&body).starts_with(expected), "{body}");
     }
@@ -364,7 +294,7 @@ async fn the_daily_post_goes_out_once_and_the_board_shows_only_those_who_opted_i
             ADMIN,
             fake::PERMISSION_MANAGE_GUILD,
             "board",
-            json!([{"name": "choice", "type": 3, "value": "on"}]),
+            strings(&[("choice", "on")]),
         ),
     )
     .await;
@@ -376,7 +306,7 @@ async fn the_daily_post_goes_out_once_and_the_board_shows_only_those_who_opted_i
     log_done(&pool, ADMIN, &[14]).await;
     log_done(&pool, CAROL, &[8, 9, 10, 11, 12, 13, 14]).await;
 
-    clock.set(at(15, 8, 0));
+    app.clock.set(at(15, 8, 0));
     assert_eq!(worker.run_server_posts_once(at(15, 8, 0)).await.unwrap(), 1);
     let posts = daily_posts(&fake);
     assert_eq!(posts.len(), 2);
@@ -396,28 +326,25 @@ async fn the_daily_post_goes_out_once_and_the_board_shows_only_those_who_opted_i
         !monday.to_string().contains(&CAROL.to_string()),
         "Carol did not opt in: {monday}"
     );
-    assert_eq!(buttons(monday), vec!["fc:board:join", "fc:board:leave"]);
+    assert_eq!(button_ids(monday), ["fc:board:join", "fc:board:leave"]);
 
     // Bob leaves with the button on the board; the next board is the admin's alone.
-    let press = fake::button_press(BOB, Some(GUILD), CHANNEL, monday.clone(), "fc:board:leave");
-    assert!(text(&interact(&fake, &press).await).contains("you are off"));
+    let body = press(&fake, BOB, Some(GUILD), CHANNEL, monday, "fc:board:leave").await;
+    assert!(text(&body).contains("you are off"), "{body}");
     let members: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM board_members")
         .fetch_all(&pool)
         .await
         .unwrap();
     assert_eq!(members, vec![ADMIN as i64]);
 
-    running.stop().await.unwrap();
-    assert!(fake.unexpected_calls().is_empty());
+    running.stop_clean(&fake).await;
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn after_downtime_a_missed_day_is_skipped_and_today_goes_out_late(pool: PgPool) {
-    let fake = FakeDiscord::start().await;
-    let running = start(&pool, &fake).await;
+    let (fake, running) = server_and_bot(&pool).await;
     set_channel(&fake).await;
-    let clock = ManualClock::new(at(15, 9, 0));
-    let worker = worker(&pool, &fake, &clock);
+    let worker = App::new(&pool, at(15, 9, 0)).scheduler(messenger(&fake));
 
     // Down from Saturday until Monday 09:00: Sunday's post is over, Monday's is late.
     assert_eq!(worker.run_server_posts_once(at(15, 9, 0)).await.unwrap(), 1);
@@ -483,35 +410,11 @@ fn channel_delete(channel: u64) -> Value {
     })
 }
 
-/// Waits for a table to drop to `want` rows (an event has no REST answer to wait for).
-async fn wait_for_count(pool: &PgPool, table: &str, want: i64) {
-    let deadline = tokio::time::Instant::now() + T;
-    loop {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        if n == want {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{table} has {n} rows, want {want}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn a_deleted_channel_or_a_removal_from_the_server_stops_the_posts(pool: PgPool) {
-    let fake = FakeDiscord::start().await;
-    let running = start(&pool, &fake).await;
+    let (fake, running) = server_and_bot(&pool).await;
     set_channel(&fake).await;
-    running
-        .coach
-        .set_board(GUILD as i64, footcoach::store::UserId(BOB as i64), true)
-        .await
-        .unwrap();
+    join_board(&running.coach, GUILD, BOB).await;
 
     // A server outage is not a removal: nothing is forgotten.
     fake.dispatch(
@@ -533,46 +436,27 @@ async fn a_deleted_channel_or_a_removal_from_the_server_stops_the_posts(pool: Pg
 
     fake.dispatch("CHANNEL_DELETE", channel_delete(CHANNEL))
         .await;
-    wait_for_count(&pool, "servers", 0).await;
+    db::wait_for_count(&pool, "servers", 0, WAIT).await;
     assert_eq!(
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM board_members")
-            .fetch_one(&pool)
-            .await
-            .unwrap(),
+        db::count(&pool, "board_members").await,
         1,
         "opt-ins wait for a new channel"
     );
 
     fake.dispatch("GUILD_DELETE", json!({"id": GUILD.to_string()}))
         .await;
-    wait_for_count(&pool, "board_members", 0).await;
+    db::wait_for_count(&pool, "board_members", 0, WAIT).await;
     running.stop().await.unwrap();
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn a_board_shows_twenty_members_best_first_and_counts_the_rest(pool: PgPool) {
-    let clock = ManualClock::new(at(15, 8, 0));
-    let coach = Coach::new(
-        Store::new(pool.clone()),
-        Arc::new(Content::embedded().unwrap()),
-        Arc::new(clock.clone()),
-    );
-    coach
-        .set_coach_channel(
-            GUILD as i64,
-            CHANNEL as i64,
-            "08:00".parse().unwrap(),
-            "UTC".parse().unwrap(),
-        )
-        .await
-        .unwrap();
+    let coach = App::new(&pool, at(15, 8, 0)).coach;
+    daily_post_at_eight(&coach, GUILD, CHANNEL).await;
     // Member i did the last i days of last week (at most 7): later joiners do more.
     for i in 0..22u64 {
         let user = BOB + i;
-        coach
-            .set_board(GUILD as i64, footcoach::store::UserId(user as i64), true)
-            .await
-            .unwrap();
+        join_board(&coach, GUILD, user).await;
         let days: Vec<u32> = (0..i.min(7) as u32).map(|d| 14 - d).collect();
         log_done(&pool, user, &days).await;
     }

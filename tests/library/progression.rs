@@ -1,39 +1,20 @@
 //! Pain and progression: gentler after high or rising pain, up a level after
 //! steady low-pain days, and back down on request; every change recorded.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sqlx::PgPool;
 
-use footcoach::app::{Coach, Command, Origin, Reply, Source};
-use footcoach::clock::ManualClock;
+use crate::support::app::App;
+use footcoach::app::{Command, Reply};
 use footcoach::coach::progression::{LevelChange, LevelReason, PainAdvice};
 use footcoach::coach::reply::Intent;
 use footcoach::coach::PainLevel;
-use footcoach::content::Content;
 use footcoach::error::UserError;
-use footcoach::store::{Store, UserId};
+use footcoach::store::UserId;
 
 fn start() -> DateTime<Utc> {
     // Monday 7 June 2027, 08:00 UTC.
     Utc.with_ymd_and_hms(2027, 6, 7, 8, 0, 0).unwrap()
-}
-
-fn coach(pool: &PgPool, clock: &ManualClock) -> Coach {
-    Coach::new(
-        Store::new(pool.clone()),
-        Arc::new(Content::embedded().unwrap()),
-        Arc::new(clock.clone()),
-    )
-}
-
-async fn say(coach: &Coach, user: UserId, command: Command) -> Reply {
-    coach
-        .handle(user, Origin::new(Source::Console), command)
-        .await
-        .unwrap()
-        .reply
 }
 
 fn pain(n: u8) -> Command {
@@ -42,16 +23,15 @@ fn pain(n: u8) -> Command {
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn high_pain_makes_sessions_gentler_and_suggests_a_clinician(pool: PgPool) {
-    let clock = ManualClock::new(start());
-    let coach = coach(&pool, &clock);
+    let app = App::new(&pool, start());
     let user = UserId(2001);
-    let Reply::SessionStarted(before) = say(&coach, user, Command::RoutineStart).await else {
+    let Reply::SessionStarted(before) = app.say(user, Command::RoutineStart).await else {
         panic!()
     };
     assert!(before.ask_pain, "asks about pain first");
     assert_eq!(before.card.level, 2);
 
-    match say(&coach, user, pain(8)).await {
+    match app.say(user, pain(8)).await {
         Reply::Pain {
             advice,
             level_change,
@@ -72,14 +52,14 @@ async fn high_pain_makes_sessions_gentler_and_suggests_a_clinician(pool: PgPool)
     }
     // Once a day is enough: a second report does not drop another level.
     assert!(matches!(
-        say(&coach, user, pain(9)).await,
+        app.say(user, pain(9)).await,
         Reply::Pain {
             level_change: None,
             ..
         }
     ));
 
-    let Reply::SessionStarted(after) = say(&coach, user, Command::RoutineStart).await else {
+    let Reply::SessionStarted(after) = app.say(user, Command::RoutineStart).await else {
         panic!()
     };
     assert_eq!(after.card.level, 1);
@@ -90,7 +70,7 @@ async fn high_pain_makes_sessions_gentler_and_suggests_a_clinician(pool: PgPool)
         first_after.seconds < first_before.seconds,
         "{first_before:?} vs {first_after:?}"
     );
-    let recorded = Store::new(pool.clone()).level_changes(user).await.unwrap();
+    let recorded = app.store.level_changes(user).await.unwrap();
     assert_eq!(recorded.len(), 1);
     assert_eq!(
         (
@@ -104,21 +84,20 @@ async fn high_pain_makes_sessions_gentler_and_suggests_a_clinician(pool: PgPool)
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn pain_rising_over_three_days_makes_sessions_gentler(pool: PgPool) {
-    let clock = ManualClock::new(start());
-    let coach = coach(&pool, &clock);
+    let app = App::new(&pool, start());
     let user = UserId(2002);
     for (day, level) in [(0, 1), (1, 3)] {
-        clock.set(start() + Duration::days(day));
+        app.clock.set(start() + Duration::days(day));
         assert!(matches!(
-            say(&coach, user, pain(level)).await,
+            app.say(user, pain(level)).await,
             Reply::Pain {
                 level_change: None,
                 ..
             }
         ));
     }
-    clock.set(start() + Duration::days(2));
-    match say(&coach, user, pain(5)).await {
+    app.clock.set(start() + Duration::days(2));
+    match app.say(user, pain(5)).await {
         Reply::Pain {
             advice,
             level_change,
@@ -133,15 +112,14 @@ async fn pain_rising_over_three_days_makes_sessions_gentler(pool: PgPool) {
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn steady_low_pain_days_move_up_a_level_and_level_down_goes_back(pool: PgPool) {
-    let clock = ManualClock::new(start());
-    let coach = coach(&pool, &clock);
+    let app = App::new(&pool, start());
     let user = UserId(2003);
     let mut changes = Vec::new();
     for day in 0..5 {
-        clock.set(start() + Duration::days(day));
-        say(&coach, user, pain(1)).await;
+        app.clock.set(start() + Duration::days(day));
+        app.say(user, pain(1)).await;
         if let Reply::Logged { level_change, .. } =
-            say(&coach, user, Command::Reply(Intent::Done)).await
+            app.say(user, Command::Reply(Intent::Done)).await
         {
             changes.push(level_change);
         }
@@ -157,7 +135,7 @@ async fn steady_low_pain_days_move_up_a_level_and_level_down_goes_back(pool: PgP
         }),
         "the fifth low-pain day"
     );
-    let Reply::Today(today) = say(&coach, user, Command::RoutineToday).await else {
+    let Reply::Today(today) = app.say(user, Command::RoutineToday).await else {
         panic!()
     };
     let footcoach::app::TodayPlan::Train(card) = today.plan else {
@@ -166,10 +144,10 @@ async fn steady_low_pain_days_move_up_a_level_and_level_down_goes_back(pool: PgP
     assert_eq!(card.level, 3);
 
     // A painful day does not count towards the next level.
-    clock.set(start() + Duration::days(5));
-    say(&coach, user, pain(5)).await;
+    app.clock.set(start() + Duration::days(5));
+    app.say(user, pain(5)).await;
     assert!(matches!(
-        say(&coach, user, Command::Reply(Intent::Done)).await,
+        app.say(user, Command::Reply(Intent::Done)).await,
         Reply::Logged {
             level_change: None,
             ..
@@ -177,7 +155,7 @@ async fn steady_low_pain_days_move_up_a_level_and_level_down_goes_back(pool: PgP
     ));
 
     assert_eq!(
-        say(&coach, user, Command::LevelDown).await,
+        app.say(user, Command::LevelDown).await,
         Reply::LevelChanged(LevelChange {
             from: 3,
             to: 2,
@@ -186,7 +164,7 @@ async fn steady_low_pain_days_move_up_a_level_and_level_down_goes_back(pool: PgP
         })
     );
     assert_eq!(
-        say(&coach, user, Command::LevelDown).await,
+        app.say(user, Command::LevelDown).await,
         Reply::LevelChanged(LevelChange {
             from: 2,
             to: 1,
@@ -196,12 +174,13 @@ async fn steady_low_pain_days_move_up_a_level_and_level_down_goes_back(pool: PgP
     );
     assert!(
         matches!(
-            say(&coach, user, Command::LevelDown).await,
+            app.say(user, Command::LevelDown).await,
             Reply::Refused(UserError::EasiestLevel)
         ),
         "no level below the first"
     );
-    let reasons: Vec<String> = Store::new(pool.clone())
+    let reasons: Vec<String> = app
+        .store
         .level_changes(user)
         .await
         .unwrap()
@@ -211,9 +190,9 @@ async fn steady_low_pain_days_move_up_a_level_and_level_down_goes_back(pool: PgP
     assert_eq!(reasons, ["steady progress with low pain", "asked", "asked"]);
 
     // The pain question can be turned off.
-    say(&coach, user, Command::PainPrompt(false)).await;
-    clock.set(start() + Duration::days(6));
-    let Reply::SessionStarted(s) = say(&coach, user, Command::RoutineStart).await else {
+    app.say(user, Command::PainPrompt(false)).await;
+    app.clock.set(start() + Duration::days(6));
+    let Reply::SessionStarted(s) = app.say(user, Command::RoutineStart).await else {
         panic!()
     };
     assert!(!s.ask_pain);

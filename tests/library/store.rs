@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use sqlx::PgPool;
 
+use crate::support::db;
 use footcoach::coach::plan::{Pause, RestDays};
 use footcoach::coach::progress::LogOutcome;
 use footcoach::coach::PainLevel;
@@ -42,11 +43,7 @@ async fn a_user_is_created_on_first_contact_with_nothing_set(pool: PgPool) {
     assert!(u.rest_days.is_empty());
     // Asking again does not make a second row.
     store.user(id).await.unwrap();
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(db::count(&pool, "users").await, 1);
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
@@ -170,11 +167,7 @@ async fn the_same_step_on_the_same_day_is_stored_once(pool: PgPool) {
         LogWrite::Inserted
     );
 
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM activity_log")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(rows, 4);
+    assert_eq!(db::count(&pool, "activity_log").await, 4);
     let d14 = store.day_log(id, day(14)).await.unwrap();
     assert_eq!(d14.len(), 3);
     assert!(d14

@@ -1,21 +1,17 @@
 //! The real serenity/poise client against the fake Discord.
 
-mod support;
-
 use std::sync::Arc;
-use std::time::Duration;
 
+use crate::support::bot::init_tracing;
+use crate::support::chat::{assert_no_unexpected, callback, posts_in, WAIT};
+use crate::support::fake_discord::{self, FakeDiscord};
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
-use support::fake_discord::{self, FakeDiscord};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 type Ctx<'a> = poise::Context<'a, (), Error>;
 
-const T: Duration = Duration::from_secs(10);
 const USER: u64 = 1_200_000_000_000_000_001;
-
-use support::bot::init_tracing;
 
 /// Answers "pong".
 #[poise::command(slash_command)]
@@ -166,24 +162,32 @@ impl Bot {
     }
 }
 
-/// Starts the bot and waits until poise registered the commands.
-async fn started(fake: &FakeDiscord) -> Bot {
-    let bot = Bot::start(fake).await;
+/// Starts a fake Discord and this bot on it, and waits until poise
+/// registered the commands.
+async fn started() -> (FakeDiscord, Bot) {
+    init_tracing();
+    let fake = FakeDiscord::start().await;
+    let bot = Bot::start(&fake).await;
     let commands_path = format!("/api/v10/applications/{}/commands", fake.application_id());
     let put = fake
-        .wait_for_call(|c| c.method == "PUT" && c.path == commands_path, T)
+        .wait_for_call(|c| c.method == "PUT" && c.path == commands_path, WAIT)
         .await;
     assert_eq!(put.status, 200, "{:?}", put.response);
-    bot
+    (fake, bot)
+}
+
+fn http_error(err: serenity::Error) -> serenity::ErrorResponse {
+    match err {
+        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(resp)) => resp,
+        other => panic!("expected an unsuccessful request, got {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slash_command_ping_is_answered_with_pong() {
-    init_tracing();
-    let fake = FakeDiscord::start().await;
-    let bot = started(&fake).await;
+    let (fake, bot) = started().await;
 
-    let identify = fake.wait_for_identify(T).await;
+    let identify = fake.wait_for_identify(WAIT).await;
     assert_eq!(
         identify.intents,
         serenity::GatewayIntents::non_privileged().bits()
@@ -195,10 +199,7 @@ async fn slash_command_ping_is_answered_with_pong() {
     let dm = fake.dm_channel_for(USER);
     let ix = fake_discord::slash_command(USER, None, dm, "ping", json!([]));
     assert_eq!(fake.dispatch_interaction(&ix).await, 1);
-    let path = fake_discord::callback_path(&ix);
-    let callback = fake
-        .wait_for_call(|c| c.method == "POST" && c.path == path, T)
-        .await;
+    let callback = callback(&fake, &ix).await;
     assert_eq!(callback.status, 204);
     assert_eq!(callback.body["type"], 4);
     assert_eq!(callback.body["data"]["content"], "pong");
@@ -222,35 +223,22 @@ async fn slash_command_ping_is_answered_with_pong() {
         )
         .await
         .expect_err("second callback");
-    match again {
-        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(resp)) => {
-            assert_eq!(resp.status_code.as_u16(), 400);
-            assert_eq!(resp.error.code, 40060);
-        }
-        other => panic!("unexpected error {other:?}"),
-    }
-    assert!(
-        fake.unexpected_calls().is_empty(),
-        "{}",
-        fake.describe_calls()
-    );
+    let resp = http_error(again);
+    assert_eq!(resp.status_code.as_u16(), 400);
+    assert_eq!(resp.error.code, 40060);
+    assert_no_unexpected(&fake);
     bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_message_reaches_the_event_handler_and_survives_a_resume() {
-    init_tracing();
-    let fake = FakeDiscord::start().await;
-    let bot = started(&fake).await;
+    let (fake, bot) = started().await;
 
     let dm = 1_200_000_000_000_000_500;
     let msg = fake_discord::message_create(dm, None, USER, false, "hello", None);
     assert!(msg.get("guild_id").is_none());
     assert_eq!(fake.dispatch("MESSAGE_CREATE", msg).await, 1);
-    let messages_path = format!("/api/v10/channels/{dm}/messages");
-    let sent = fake
-        .wait_for_call(|c| c.method == "POST" && c.path == messages_path, T)
-        .await;
+    let sent = posts_in(&fake, dm, 1).await.remove(0);
     assert_eq!(sent.status, 200, "{:?}", sent.response);
     assert_eq!(sent.body["content"], "echo: hello");
     // The fake learnt the DM channel from the event.
@@ -258,14 +246,14 @@ async fn direct_message_reaches_the_event_handler_and_survives_a_resume() {
 
     // Discord drops the connection; serenity resumes and gets later events.
     fake.disconnect_all();
-    fake.wait_for_resumes(1, T).await;
+    fake.wait_for_resumes(1, WAIT).await;
     let msg = fake_discord::message_create(dm, None, USER, false, "again", None);
     fake.dispatch("MESSAGE_CREATE", msg).await;
-    fake.wait_for_call(|c| c.body["content"] == "echo: again", T)
+    fake.wait_for_call(|c| c.body["content"] == "echo: again", WAIT)
         .await;
     assert_eq!(fake.identify_count(), 1);
     assert_eq!(fake.messages_in(dm).len(), 2);
-    assert!(fake.unexpected_calls().is_empty());
+    assert_no_unexpected(&fake);
     bot.stop().await;
 }
 
@@ -305,28 +293,18 @@ async fn unexpected_routes_are_recorded_and_nonces_deduplicate() {
         .content("x")
         .nonce(serenity::Nonce::String("0123456789abcdef0123456789".into()))
         .enforce_nonce(true);
-    let err = channel
-        .send_message(&http, long)
-        .await
-        .expect_err("too long");
-    match err {
-        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(resp)) => {
-            assert_eq!(resp.error.code, 50035);
-            assert_eq!(resp.error.errors[0].path, "nonce");
-        }
-        other => panic!("unexpected error {other:?}"),
-    }
+    let resp = http_error(
+        channel
+            .send_message(&http, long)
+            .await
+            .expect_err("too long"),
+    );
+    assert_eq!(resp.error.code, 50035);
+    assert_eq!(resp.error.errors[0].path, "nonce");
     // Discord's OpenAPI description caps it too: sent on purpose, so taken.
     let refused = fake.take_schema_violations();
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert!(refused[0].errors[0].starts_with("nonce: "), "{refused:?}");
-}
-
-fn http_error(err: serenity::Error) -> serenity::ErrorResponse {
-    match err {
-        serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(resp)) => resp,
-        other => panic!("expected an unsuccessful request, got {other:?}"),
-    }
 }
 
 #[tokio::test]
@@ -448,9 +426,7 @@ async fn faults_and_form_errors_reach_serenity_as_discord_sends_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subcommands_autocomplete_defer_and_buttons() {
-    init_tracing();
-    let fake = FakeDiscord::start().await;
-    let bot = started(&fake).await;
+    let (fake, bot) = started().await;
     let (guild, channel) = (1_200_000_000_000_000_900, 1_200_000_000_000_000_901);
     let dm = fake.dm_channel_for(USER);
 
@@ -460,8 +436,7 @@ async fn subcommands_autocomplete_defer_and_buttons() {
     ]}]);
     let ix = fake_discord::slash_command(USER, Some((guild, channel)), 0, "remind", set);
     fake.dispatch_interaction(&ix).await;
-    let path = fake_discord::callback_path(&ix);
-    let answer = fake.wait_for_call(|c| c.path == path, T).await;
+    let answer = callback(&fake, &ix).await;
     assert_eq!(answer.status, 204);
     assert_eq!(answer.body["data"]["content"], "set 07:30 ");
 
@@ -472,8 +447,7 @@ async fn subcommands_autocomplete_defer_and_buttons() {
     ]}]);
     let ix = fake_discord::autocomplete(USER, None, dm, "remind", typing);
     fake.dispatch_interaction(&ix).await;
-    let path = fake_discord::callback_path(&ix);
-    let answer = fake.wait_for_call(|c| c.path == path, T).await;
+    let answer = callback(&fake, &ix).await;
     assert_eq!(answer.status, 204);
     assert_eq!(answer.body["type"], 8);
     assert_eq!(
@@ -486,7 +460,7 @@ async fn subcommands_autocomplete_defer_and_buttons() {
     let ix = fake_discord::slash_command(USER, None, dm, "slow", json!([]));
     fake.dispatch_interaction(&ix).await;
     let followup = fake_discord::followup_path(&ix);
-    let call = fake.wait_for_call(|c| c.path == followup, T).await;
+    let call = fake.wait_for_call(|c| c.path == followup, WAIT).await;
     assert_eq!(call.status, 200, "{:?}", call.response);
     assert_eq!(call.body["flags"], 64);
     let deferred = fake.calls_to("POST", &fake_discord::callback_path(&ix));
@@ -500,32 +474,24 @@ async fn subcommands_autocomplete_defer_and_buttons() {
     // A button on the bot's answer, pressed.
     let ix = fake_discord::slash_command(USER, None, dm, "buttons", json!([]));
     fake.dispatch_interaction(&ix).await;
-    let path = fake_discord::callback_path(&ix);
-    fake.wait_for_call(|c| c.path == path, T).await;
+    callback(&fake, &ix).await;
     let with_button = fake.messages_in(dm).last().cloned().unwrap();
     assert_eq!(with_button.content(), "pick");
     let press = fake_discord::button_press(USER, None, dm, with_button.json.clone(), "done");
     fake.dispatch_interaction(&press).await;
-    let path = fake_discord::callback_path(&press);
-    let update = fake.wait_for_call(|c| c.path == path, T).await;
+    let update = callback(&fake, &press).await;
     assert_eq!(update.status, 204);
     assert_eq!(update.body["type"], 7);
     let updated = fake.message(with_button.id).unwrap();
     assert_eq!(updated.content(), "pressed done");
     assert_eq!(updated.edits, 1);
-    assert!(
-        fake.unexpected_calls().is_empty(),
-        "{}",
-        fake.describe_calls()
-    );
+    assert_no_unexpected(&fake);
     bot.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guild_messages_without_message_content_intent_arrive_empty_unless_they_ping() {
-    init_tracing();
-    let fake = FakeDiscord::start().await;
-    let bot = started(&fake).await;
+    let (fake, bot) = started().await;
     let (guild, channel) = (1_200_000_000_000_000_900, 1_200_000_000_000_000_901);
     let messages_path = format!("/api/v10/channels/{channel}/messages");
 
@@ -533,7 +499,7 @@ async fn guild_messages_without_message_content_intent_arrive_empty_unless_they_
     fake.dispatch("MESSAGE_CREATE", plain).await;
     fake.wait_for_call(
         |c| c.path == messages_path && c.body["content"] == "guild: []",
-        T,
+        WAIT,
     )
     .await;
 
@@ -548,7 +514,7 @@ async fn guild_messages_without_message_content_intent_arrive_empty_unless_they_
         Some(bots.clone()),
     );
     fake.dispatch("MESSAGE_CREATE", reply).await;
-    fake.wait_for_call(|c| c.body["content"] == "guild: [done]", T)
+    fake.wait_for_call(|c| c.body["content"] == "guild: [done]", WAIT)
         .await;
 
     // The same reply with the ping switched off arrives empty.
@@ -556,7 +522,7 @@ async fn guild_messages_without_message_content_intent_arrive_empty_unless_they_
         fake_discord::message_create(channel, Some(guild), USER, false, "skip", Some(bots));
     quiet["mentions"] = json!([]);
     fake.dispatch("MESSAGE_CREATE", quiet).await;
-    fake.wait_for_calls(|c| c.body["content"] == "guild: []", 2, T)
+    fake.wait_for_calls(|c| c.body["content"] == "guild: []", 2, WAIT)
         .await;
     bot.stop().await;
 }

@@ -4,52 +4,30 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use chrono::Utc;
-use sqlx::postgres::PgConnectOptions;
-use sqlx::{ConnectOptions, Connection, Row};
+use sqlx::{Connection, Row};
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
+use crate::support::db::{connect, count, drop_database, fresh_database, url_for};
 use footcoach::coach::schedule::{iso_local, next_reminder};
 use footcoach::coach::{LocalTime, Timezone};
-
-/// The server the tests use, from DATABASE_URL (see .cargo/config.toml).
-fn server() -> PgConnectOptions {
-    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL names the test server");
-    url.parse().expect("DATABASE_URL parses")
-}
-
-/// A database name no other test uses; the binary must create it itself.
-fn fresh_database(tag: &str) -> String {
-    format!(
-        "footcoach_{tag}_{}_{}",
-        std::process::id(),
-        Utc::now().timestamp_micros()
-    )
-}
-
-async fn drop_database(name: &str) {
-    let mut conn = server().database("postgres").connect().await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.ok();
-}
-
-fn url_for(database: &str) -> String {
-    let s = server();
-    format!(
-        "postgres://{}@{}:{}/{}",
-        s.get_username(),
-        s.get_host(),
-        s.get_port(),
-        database
-    )
-}
 
 /// Runs `footcoach console --user NAME` with `input` piped in.
 async fn console(database_url: &str, user: &str, input: &str) -> std::process::Output {
     console_in(database_url, user, input, &std::env::temp_dir()).await
+}
+
+/// `console`, which must end well: what it printed.
+async fn console_ok(database_url: &str, user: &str, input: &str) -> String {
+    let out = console(database_url, user, input).await;
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{stdout}\n{stderr}",
+        out.status
+    );
+    stdout
 }
 
 /// `console`, started in `dir`.
@@ -85,20 +63,13 @@ async fn a_whole_morning_in_the_console_lands_in_the_database() {
     let db = fresh_database("console");
     let url = url_for(&db);
     let before = Utc::now();
-    let out = console(
+    let stdout = console_ok(
         &url,
         "alex",
         "/remind set 07:30 America/New_York\n/routine today\ndone\ndone\n/progress\n",
     )
     .await;
     let after = Utc::now();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        out.status.success(),
-        "exit {:?}\n{stdout}\n{stderr}",
-        out.status
-    );
 
     // The first thing a person sees carries the safety note.
     assert!(stdout.contains("not medical advice"), "{stdout}");
@@ -131,7 +102,7 @@ async fn a_whole_morning_in_the_console_lands_in_the_database() {
     let bytes = std::fs::read(picture).expect("the picture is written");
     assert!(bytes.starts_with(b"\x89PNG"), "a PNG");
 
-    let mut conn = server().database(&db).connect().await.unwrap();
+    let mut conn = connect(&db).await;
     let user =
         sqlx::query("SELECT id, timezone, remind_minute FROM users WHERE console_name = 'alex'")
             .fetch_one(&mut conn)
@@ -175,14 +146,12 @@ async fn a_whole_morning_in_the_console_lands_in_the_database() {
 #[tokio::test]
 async fn a_guided_session_walks_through_the_steps() {
     let db = fresh_database("session");
-    let out = console(
+    let stdout = console_ok(
         &url_for(&db),
         "sam",
         "/routine start\ndone\nskip\npain 8\nstop\nstop\n",
     )
     .await;
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("Step 1 of"), "{stdout}");
     assert!(stdout.contains("Step 2 of"), "{stdout}");
     assert!(stdout.contains("Step 3 of"), "{stdout}");
@@ -192,7 +161,7 @@ async fn a_guided_session_walks_through_the_steps() {
     );
     assert!(stdout.contains("Session stopped at step 3"), "{stdout}");
     assert!(stdout.contains("No guided session is running"), "{stdout}");
-    let mut conn = server().database(&db).connect().await.unwrap();
+    let mut conn = connect(&db).await;
     let rows: Vec<(i16, String)> =
         sqlx::query_as("SELECT step, outcome FROM activity_log ORDER BY step, outcome")
             .fetch_all(&mut conn)
@@ -218,9 +187,7 @@ async fn bad_input_gets_one_line_and_changes_nothing() {
     let input = format!(
         "/remind set 25:61 Europe/Berlin\n/remind set 07:30 Mars/Olympus\n/remind set 7am-ish\n/remind set 06:45\n/dance\n{long}\n🦶🦶🦶\n/routine\n"
     );
-    let out = console(&url_for(&db), "kim", &input).await;
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(out.status.success(), "{stdout}");
+    let stdout = console_ok(&url_for(&db), "kim", &input).await;
     // After the one-line introduction, one answer per line typed.
     let answers: Vec<&str> = stdout.lines().skip(1).collect();
     assert_eq!(answers.len(), 8, "one line per bad line:\n{stdout}");
@@ -248,7 +215,7 @@ async fn bad_input_gets_one_line_and_changes_nothing() {
     );
     assert!(answers[6].contains("did not catch"), "{}", answers[6]);
     assert!(answers[7].contains("/routine today"), "{}", answers[7]);
-    let mut conn = server().database(&db).connect().await.unwrap();
+    let mut conn = connect(&db).await;
     let (reminders, logs): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT count(*) FROM users WHERE remind_minute IS NOT NULL OR timezone IS NOT NULL),
                 (SELECT count(*) FROM activity_log)",
@@ -284,9 +251,7 @@ async fn pause_resume_and_rest_days_in_the_console() {
         "/remind pause {}\n/remind pause {until}\n/settings restdays sat sun\n/settings restdays funday\n/remind show\n/remind resume\n/remind resume\n",
         today - chrono::Days::new(3)
     );
-    let out = console(&url_for(&db), "pat", &input).await;
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(out.status.success(), "{stdout}");
+    let stdout = console_ok(&url_for(&db), "pat", &input).await;
     let answers: Vec<&str> = stdout.lines().skip(1).collect();
     assert!(answers[0].contains("has passed"), "{stdout}");
     assert!(answers[1].starts_with("Paused until"), "{stdout}");
@@ -301,7 +266,7 @@ async fn pause_resume_and_rest_days_in_the_console() {
     );
     assert!(stdout.contains("Welcome back"), "{stdout}");
     assert!(stdout.contains("You were not paused"), "{stdout}");
-    let mut conn = server().database(&db).connect().await.unwrap();
+    let mut conn = connect(&db).await;
     let (paused, rest): (Option<chrono::NaiveDate>, i16) =
         sqlx::query_as("SELECT paused_until, rest_days FROM users WHERE console_name = 'pat'")
             .fetch_one(&mut conn)
@@ -370,7 +335,7 @@ async fn export_then_delete_everything_from_the_console() {
         !stdout.contains("Current streak"),
         "the session ends after deleting: {stdout}"
     );
-    let mut conn = server().database(&db).connect().await.unwrap();
+    let mut conn = connect(&db).await;
     // Every table but the bot's own bookkeeping and the servers' settings,
     // which name nobody.
     let tables: Vec<String> = sqlx::query_scalar(
@@ -383,10 +348,7 @@ async fn export_then_delete_everything_from_the_console() {
     .unwrap();
     assert!(tables.len() >= 6, "{tables:?}");
     for table in tables {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
+        let n = count(&mut conn, &table).await;
         assert_eq!(n, 0, "{table} still has rows");
     }
     conn.close().await.ok();
@@ -398,14 +360,12 @@ async fn export_then_delete_everything_from_the_console() {
 async fn coach_in_the_console_previews_the_server_post_and_changes_nothing() {
     let db = fresh_database("coach");
     let url = url_for(&db);
-    let out = console(
+    let stdout = console_ok(
         &url,
         "erin",
         "done\n/coach board on\n/coach board maybe\n/coach channel general 08:00\n/coach\n",
     )
     .await;
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains("/coach is for Discord servers"), "{stdout}");
     assert!(
         stdout.contains("Good morning! Today's foot routine"),
@@ -420,12 +380,9 @@ async fn coach_in_the_console_previews_the_server_post_and_changes_nothing() {
         2,
         "{stdout}"
     );
-    let mut conn = server().database(&db).connect().await.unwrap();
+    let mut conn = connect(&db).await;
     for table in ["servers", "board_members"] {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
+        let n = count(&mut conn, table).await;
         assert_eq!(n, 0, "the console changed {table}");
     }
     conn.close().await.ok();

@@ -1,16 +1,13 @@
 //! The round-trip counting proxy of tests/support/pg_proxy.rs: its parser on
 //! split and merged frames, and the proxy itself in front of the real server.
 
-#![allow(dead_code)]
-
-#[path = "support/pg_proxy.rs"]
-mod pg_proxy;
-
 use std::time::Duration;
 
-use pg_proxy::{ClientParser, Event, PgProxy};
 use proptest::prelude::*;
 use sqlx::{Connection, Executor, PgPool};
+
+use crate::support::db;
+use crate::support::pg_proxy::{ClientParser, Event, PgProxy};
 
 fn typed(kind: u8, body: &[u8]) -> Vec<u8> {
     let mut m = vec![kind];
@@ -233,12 +230,9 @@ fn garbage_is_forwarded_unchanged_and_not_counted() {
 
 #[sqlx::test]
 async fn the_proxy_counts_what_sqlx_sends(pool: PgPool) {
-    let db: String = sqlx::query_scalar("SELECT current_database()::text")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let database = db::current_database(&pool).await;
     let proxy = PgProxy::start(&pool.connect_options()).await;
-    let mut conn = sqlx::PgConnection::connect_with(&proxy.connect_options(&db))
+    let mut conn = sqlx::PgConnection::connect_with(&proxy.connect_options(&database))
         .await
         .unwrap();
     assert_eq!(
@@ -282,15 +276,12 @@ async fn the_proxy_counts_what_sqlx_sends(pool: PgPool) {
 
 #[sqlx::test]
 async fn many_connections_at_once_get_their_own_answers(pool: PgPool) {
-    let db: String = sqlx::query_scalar("SELECT current_database()::text")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let database = db::current_database(&pool).await;
     let proxy = PgProxy::start(&pool.connect_options()).await;
     let proxied = sqlx::postgres::PgPoolOptions::new()
         .max_connections(16)
         .test_before_acquire(false)
-        .connect_with(proxy.connect_options(&db))
+        .connect_with(proxy.connect_options(&database))
         .await
         .unwrap();
     let tasks: Vec<_> = (0..64i64)

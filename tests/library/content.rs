@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use chrono::Weekday;
 use footcoach::content::*;
 
-const EXERCISES: &str = include_str!("../content/exercises.toml");
-const ROUTINES: &str = include_str!("../content/routines.toml");
-const PLAN: &str = include_str!("../content/plan.toml");
+const EXERCISES: &str = include_str!("../../content/exercises.toml");
+const ROUTINES: &str = include_str!("../../content/routines.toml");
+const PLAN: &str = include_str!("../../content/plan.toml");
 
 use footcoach::content::WEEK;
 

@@ -1,0 +1,33 @@
+//! The bot on Discord: the real bot (`footcoach::discord::run`) and the real
+//! serenity client against the fake Discord of `tests/support/fake_discord/`,
+//! each test on its own PostgreSQL database.
+//!
+//! A new test of the bot starts it with `support::bot::ready`, talks to it
+//! with `support::chat` (slash commands, DMs, buttons) and reads the
+//! database; see `commands.rs` for the pattern.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+// The people and the server of the bot's tests, as Discord snowflakes.
+const ALICE: u64 = 1_300_000_000_000_000_001;
+const BOB: u64 = 1_300_000_000_000_000_002;
+const GUILD: u64 = 1_300_000_000_000_000_100;
+const CHANNEL: u64 = 1_300_000_000_000_000_200;
+
+/// Slash commands and the buttons on their answers.
+mod commands;
+/// Timed sends through the real messenger: nonces, pacing, closed DMs.
+mod delivery;
+/// The fake Discord itself, driven by a bare serenity/poise client.
+mod fake_smoke;
+/// DMs and replies in server channels.
+mod messages;
+/// The round-trip counting PostgreSQL proxy itself.
+mod pg_proxy;
+/// PostgreSQL round trips of the busiest actions, through that proxy.
+mod round_trips;
+/// `/coach`: the daily server post and the weekly streak board.
+mod servers;
+/// Start-up, registration, and the binary's `footcoach run`.
+mod startup;

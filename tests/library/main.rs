@@ -1,0 +1,12 @@
+//! The library without Discord: the store, the timeline worker and
+//! progression against the real PostgreSQL (each test on its own database),
+//! the content files and the progress picture.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod chart;
+mod content;
+mod progression;
+mod store;
+mod timeline;
