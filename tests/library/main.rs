@@ -8,5 +8,6 @@ mod support;
 mod chart;
 mod content;
 mod progression;
+mod service;
 mod store;
 mod timeline;
