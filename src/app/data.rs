@@ -29,7 +29,8 @@ use crate::store::SessionState;
 pub const EXPORT_VERSION: u32 = 1;
 
 impl Coach {
-    pub(crate) async fn export(&self, visit: &Visit) -> Result<Reply> {
+    pub(crate) async fn export(&self, visit: &mut Visit) -> Result<Reply> {
+        visit.remember().await?;
         let store = &self.store;
         let user = visit.user();
         let settings = visit.settings();
@@ -115,7 +116,8 @@ impl Coach {
         })))
     }
 
-    pub(crate) async fn delete(&self, visit: &Visit) -> Result<Reply> {
+    pub(crate) async fn delete(&self, visit: &mut Visit) -> Result<Reply> {
+        visit.remember().await?;
         Ok(Reply::Deleted {
             anything: self.store.delete_user(visit.user()).await?,
         })

@@ -91,7 +91,7 @@ impl Coach {
         let mut changes = visit.changes();
         changes.log = Some(entry);
         changes.level = level_change.map(|c| c.record(visit.now));
-        let applied = self.store.apply(&changes).await?;
+        let applied = visit.apply(&changes).await?;
         Ok(Reply::Logged {
             what: Logged::Day {
                 routine_name: routine.name.clone(),
@@ -164,7 +164,7 @@ impl Coach {
             None
         };
         changes.level = level_change.map(|c| c.record(now));
-        let applied = self.store.apply(&changes).await?;
+        let applied = visit.apply(&changes).await?;
         // Another reply may have ended the session first: only the one that did reports it.
         let finished = finishes && applied.session_moved;
         Ok(Reply::Logged {
@@ -216,7 +216,7 @@ impl Coach {
         let mut changes = visit.changes();
         changes.log = Some(entry);
         changes.level = level_change.map(|c| c.record(visit.now));
-        self.store.apply(&changes).await?;
+        visit.apply(&changes).await?;
         Ok(Reply::Pain {
             level,
             advice: verdict.advice,
@@ -232,7 +232,7 @@ impl Coach {
             state: SessionState::Stopped,
             at: visit.now,
         });
-        self.store.apply(&changes).await?;
+        visit.apply(&changes).await?;
         Ok(())
     }
 
@@ -255,7 +255,7 @@ impl Coach {
         if visit.settings().remind_at.is_none() {
             return Ok(Reply::NothingToSnooze);
         }
-        self.remember(visit).await?;
+        visit.remember().await?;
         let today = visit.today();
         let until = visit.now + chrono::Duration::minutes(SNOOZE_MINUTES);
         let user = visit.user();

@@ -31,7 +31,7 @@ use crate::coach::schedule::local_date;
 use crate::coach::{LocalTime, Timezone};
 use crate::content::Content;
 use crate::error::{Error, Result};
-use crate::store::{Changes, Store, Touch, UserId, UserSettings, UserState};
+use crate::store::{Applied, Changes, Conn, Store, Touch, UserId, UserSettings, UserState};
 
 /// Where a command came from; stored with every log entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +148,10 @@ pub struct Answer {
 /// One command being handled: who, from where, what they have, and what to
 /// remember about them with this command's write.
 pub(crate) struct Visit {
+    store: Store,
+    /// One connection for the command's read and write, held until the
+    /// command turns to statements that take their own from the pool.
+    conn: Option<Conn>,
     pub source: Source,
     pub state: UserState,
     pub touch: Touch,
@@ -171,6 +175,28 @@ impl Visit {
     /// This command's writes, carrying what to remember about the person.
     pub fn changes(&mut self) -> Changes<'static> {
         Changes::new(self.user(), std::mem::take(&mut self.touch))
+    }
+
+    /// Writes this command's changes on its connection.
+    pub async fn apply(&mut self, changes: &Changes<'_>) -> Result<Applied> {
+        let conn = match &mut self.conn {
+            Some(conn) => conn,
+            empty => empty.insert(self.store.conn().await?),
+        };
+        Ok(conn.apply(changes).await?)
+    }
+
+    /// Writes what to remember about the person, if this command has not,
+    /// and lets the connection go: commands whose statements need the
+    /// person's row call this first, and those statements take their own
+    /// connection (holding two at once could starve the pool).
+    pub async fn remember(&mut self) -> Result<()> {
+        if self.touch != Touch::default() {
+            let changes = self.changes();
+            self.apply(&changes).await?;
+        }
+        self.conn = None;
+        Ok(())
     }
 }
 
@@ -201,7 +227,8 @@ impl Coach {
     /// Handles one command: one read, the rules, one write.
     pub async fn handle(&self, user: UserId, origin: Origin, command: Command) -> Result<Answer> {
         let now = self.now();
-        let found = self.store.user_state(user, command.log_since(now)).await?;
+        let mut conn = self.store.conn().await?;
+        let found = conn.user_state(user, command.log_since(now)).await?;
         let touch = match &found {
             // Someone exporting or deleting their data is not remembered anew.
             _ if !command.greets() => Touch::default(),
@@ -224,6 +251,8 @@ impl Coach {
         };
         let first_time = touch.welcomed;
         let mut visit = Visit {
+            store: self.store.clone(),
+            conn: Some(conn),
             source: origin.source,
             state: found.unwrap_or_else(|| stranger(user)),
             touch,
@@ -235,9 +264,7 @@ impl Coach {
             other => other?,
         };
         // Commands that wrote through their own statements remember the rest here.
-        if visit.touch != Touch::default() {
-            self.store.apply(&visit.changes()).await?;
-        }
+        visit.remember().await?;
         Ok(Answer {
             reply,
             first_time,
@@ -268,15 +295,6 @@ impl Coach {
             Command::Help => Ok(Reply::Help),
             Command::Reply(intent) => self.reply(visit, intent).await,
         }
-    }
-
-    /// Writes a command's touch first, for commands whose statements need
-    /// the person's row to exist.
-    async fn remember(&self, visit: &mut Visit) -> Result<()> {
-        if visit.touch != Touch::default() {
-            self.store.apply(&visit.changes()).await?;
-        }
-        Ok(())
     }
 
     fn calendar<'a>(&'a self, settings: &UserSettings) -> Calendar<'a> {

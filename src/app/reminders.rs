@@ -25,7 +25,7 @@ impl Coach {
         let Some(timezone) = timezone.or(visit.settings().timezone) else {
             return Err(UserError::NeedTimezone { time }.into());
         };
-        self.remember(visit).await?;
+        visit.remember().await?;
         let updated = self
             .store
             .set_reminder(visit.user(), time, timezone)
@@ -52,7 +52,7 @@ impl Coach {
     }
 
     pub(crate) async fn remind_off(&self, visit: &mut Visit) -> Result<Reply> {
-        self.remember(visit).await?;
+        visit.remember().await?;
         let was_on = self.store.clear_reminder(visit.user()).await?;
         self.store
             .reschedule_daily(visit.user(), &DAILY, &[])
@@ -65,7 +65,7 @@ impl Coach {
         visit: &mut Visit,
         at: Option<LocalTime>,
     ) -> Result<Reply> {
-        self.remember(visit).await?;
+        visit.remember().await?;
         self.store.set_followup(visit.user(), at).await?;
         let settings = UserSettings {
             followup_at: at,
@@ -87,7 +87,7 @@ impl Coach {
         if until > today + Days::new(MAX_PAUSE_DAYS) {
             return Err(UserError::PauseTooLong.into());
         }
-        self.remember(visit).await?;
+        visit.remember().await?;
         let pause = Pause { from: today, until };
         self.store.set_pause(visit.user(), Some(pause)).await?;
         Ok(Reply::Paused(pause))
@@ -102,7 +102,7 @@ impl Coach {
             from: p.from,
             until: (today - Days::new(1)).min(p.until),
         });
-        self.remember(visit).await?;
+        visit.remember().await?;
         self.store.set_pause(visit.user(), kept).await?;
         Ok(Reply::Resumed { was_paused })
     }

@@ -56,7 +56,7 @@ impl Coach {
     }
 
     pub(crate) async fn routine_start(&self, visit: &mut Visit) -> Result<Reply> {
-        self.remember(visit).await?;
+        visit.remember().await?;
         let date = visit.today();
         let now = visit.now;
         // On a rest day or a pause, asking to start still gets the day's routine.

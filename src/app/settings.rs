@@ -10,13 +10,13 @@ use crate::error::{Result, UserError};
 
 impl Coach {
     pub(crate) async fn rest_days(&self, visit: &mut Visit, days: RestDays) -> Result<Reply> {
-        self.remember(visit).await?;
+        visit.remember().await?;
         self.store.set_rest_days(visit.user(), days).await?;
         Ok(Reply::RestDaysSet(days))
     }
 
     pub(crate) async fn pain_prompt(&self, visit: &mut Visit, ask: bool) -> Result<Reply> {
-        self.remember(visit).await?;
+        visit.remember().await?;
         self.store.set_ask_pain(visit.user(), ask).await?;
         Ok(Reply::PainPromptSet(ask))
     }
@@ -36,7 +36,7 @@ impl Coach {
         .ok_or(UserError::EasiestLevel)?;
         let mut changes = visit.changes();
         changes.level = Some(change.record(visit.now));
-        self.store.apply(&changes).await?;
+        visit.apply(&changes).await?;
         Ok(Reply::LevelChanged(change))
     }
 }

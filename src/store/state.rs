@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
+use sqlx::pool::PoolConnection;
 use sqlx::types::Json;
+use sqlx::Postgres;
 
 use super::logs::{LogRow, LogWrite, NewLogEntry};
 use super::sessions::{state_column, SessionRow};
@@ -156,11 +158,31 @@ pub struct Applied {
     pub session_moved: bool,
 }
 
+/// One pooled connection held for a whole action: its read and its write
+/// take one trip through the pool, and sqlx pings a connection each time it
+/// goes back.
+pub struct Conn(PoolConnection<Postgres>);
+
 impl Store {
+    pub async fn conn(&self) -> Result<Conn, sqlx::Error> {
+        Ok(Conn(self.pool.acquire().await?))
+    }
+
+    /// [`Conn::user_state`] on a connection of its own.
+    pub async fn user_state(
+        &self,
+        id: UserId,
+        log_since: Option<NaiveDate>,
+    ) -> Result<Option<UserState>, sqlx::Error> {
+        self.conn().await?.user_state(id, log_since).await
+    }
+}
+
+impl Conn {
     /// The person's state, with their log from `log_since` (all of it when
     /// `None`); `None` for someone the bot has never seen. One statement.
     pub async fn user_state(
-        &self,
+        &mut self,
         id: UserId,
         log_since: Option<NaiveDate>,
     ) -> Result<Option<UserState>, sqlx::Error> {
@@ -189,7 +211,7 @@ impl Store {
             id.0,
             log_since,
         )
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.0)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let settings = SettingsRow {
@@ -224,6 +246,23 @@ impl Store {
         }))
     }
 
+    /// Writes what an action changed: one statement needs no transaction,
+    /// several share one.
+    pub async fn apply(&mut self, changes: &Changes<'_>) -> Result<Applied, sqlx::Error> {
+        match changes.statements() {
+            0 => Ok(Applied::default()),
+            1 => apply_on(&mut self.0, changes).await,
+            _ => {
+                let mut tx = sqlx::Connection::begin(&mut *self.0).await?;
+                let applied = apply_on(&mut tx, changes).await?;
+                tx.commit().await?;
+                Ok(applied)
+            }
+        }
+    }
+}
+
+impl Store {
     /// The person's level changes, oldest first.
     pub async fn level_changes(&self, id: UserId) -> Result<Vec<LevelRecord>, sqlx::Error> {
         let rows = sqlx::query_as!(
@@ -235,22 +274,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(LevelRow::record).collect())
-    }
-
-    /// Writes what an action changed: one statement needs no transaction,
-    /// several share one.
-    pub async fn apply(&self, changes: &Changes<'_>) -> Result<Applied, sqlx::Error> {
-        if changes.statements() == 0 {
-            return Ok(Applied::default());
-        }
-        if changes.statements() == 1 {
-            let mut conn = self.pool.acquire().await?;
-            return apply_on(&mut conn, changes).await;
-        }
-        let mut tx = self.pool.begin().await?;
-        let applied = apply_on(&mut tx, changes).await?;
-        tx.commit().await?;
-        Ok(applied)
     }
 }
 
