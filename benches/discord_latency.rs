@@ -29,7 +29,7 @@ use support::fake_discord::{self as fake, FakeDiscord};
 mod floor {
     use poise::serenity_prelude as serenity;
 
-    type Error = Box<dyn std::error::Error + Send + Sync>;
+    use crate::support::bare_bot::Error;
     type Context<'a> = poise::Context<'a, (), Error>;
 
     /// Your foot routine.
@@ -58,35 +58,20 @@ mod floor {
         Ok(())
     }
 
-    /// Runs the floor bot against `api_url` until the returned manager shuts it down.
-    pub async fn start(api_url: &str) -> anyhow::Result<std::sync::Arc<serenity::ShardManager>> {
-        let http = serenity::HttpBuilder::new("fake-token-not-a-secret")
-            .proxy(api_url)
-            .ratelimiter_disabled(true)
-            .build();
-        let framework = poise::Framework::builder()
-            .options(poise::FrameworkOptions {
+    /// Runs the floor bot against `api_url`.
+    pub async fn start(api_url: &str) -> crate::support::bare_bot::BareBot {
+        crate::support::bare_bot::BareBot::start(
+            api_url,
+            poise::FrameworkOptions {
                 commands: vec![routine()],
                 event_handler: |framework, event| Box::pin(on_event(framework, event)),
                 ..Default::default()
-            })
-            .initialize_owners(false)
-            .setup(|ctx, _ready, framework| {
-                Box::pin(async move {
-                    poise::builtins::register_globally(ctx, &framework.options().commands).await?;
-                    Ok(())
-                })
-            })
-            .build();
-        let intents = serenity::GatewayIntents::GUILDS
-            | serenity::GatewayIntents::GUILD_MESSAGES
-            | serenity::GatewayIntents::DIRECT_MESSAGES;
-        let mut client = serenity::ClientBuilder::new_with_http(http, intents)
-            .framework(framework)
-            .await?;
-        let shards = client.shard_manager.clone();
-        tokio::spawn(async move { client.start().await });
-        Ok(shards)
+            },
+            serenity::GatewayIntents::GUILDS
+                | serenity::GatewayIntents::GUILD_MESSAGES
+                | serenity::GatewayIntents::DIRECT_MESSAGES,
+        )
+        .await
     }
 }
 
@@ -246,12 +231,12 @@ async fn main() -> anyhow::Result<()> {
 
     // The floor, through a fake of its own, at the same rate.
     let floor_fake = FakeDiscord::start().await;
-    let shards = floor::start(&floor_fake.api_url()).await?;
+    let floor_bot = floor::start(&floor_fake.api_url()).await;
     floor_fake
         .wait_for_call(is_put_commands, Duration::from_secs(30))
         .await;
     let floor = measure(&floor_fake, n, rate, "floor").await;
-    shards.shutdown_all().await;
+    floor_bot.stop().await;
 
     println!();
     println!(

@@ -1,14 +1,12 @@
 //! The real serenity/poise client against the fake Discord.
 
-use std::sync::Arc;
-
 use crate::support::bot::init_tracing;
 use crate::support::chat::{assert_no_unexpected, callback, posts_in, WAIT};
 use crate::support::fake_discord::{self, FakeDiscord};
 use poise::serenity_prelude as serenity;
 use serde_json::{json, Value};
 
-type Error = Box<dyn std::error::Error + Send + Sync>;
+use crate::support::bare_bot::{BareBot, Error};
 type Ctx<'a> = poise::Context<'a, (), Error>;
 
 const USER: u64 = 1_200_000_000_000_000_001;
@@ -119,47 +117,19 @@ fn http_for(fake: &FakeDiscord) -> serenity::Http {
         .build()
 }
 
-struct Bot {
-    task: tokio::task::JoinHandle<()>,
-    shards: Arc<serenity::ShardManager>,
-}
+type Bot = BareBot;
 
-impl Bot {
-    async fn start(fake: &FakeDiscord) -> Bot {
-        let framework = poise::Framework::builder()
-            .options(poise::FrameworkOptions {
-                commands: vec![ping(), remind(), slow(), buttons()],
-                event_handler: |framework, event| Box::pin(on_event(framework, event)),
-                ..Default::default()
-            })
-            .initialize_owners(false)
-            .setup(|ctx, _ready, framework| {
-                Box::pin(async move {
-                    poise::builtins::register_globally(ctx, &framework.options().commands).await?;
-                    Ok(())
-                })
-            })
-            .build();
-        let mut client = serenity::ClientBuilder::new_with_http(
-            http_for(fake),
-            serenity::GatewayIntents::non_privileged(),
-        )
-        .framework(framework)
-        .await
-        .expect("build the client");
-        let shards = client.shard_manager.clone();
-        let task = tokio::spawn(async move {
-            if let Err(e) = client.start().await {
-                tracing::error!(error = %e, "client stopped");
-            }
-        });
-        Bot { task, shards }
-    }
-
-    async fn stop(self) {
-        self.shards.shutdown_all().await;
-        self.task.abort();
-    }
+async fn start_bot(fake: &FakeDiscord) -> Bot {
+    BareBot::start(
+        &fake.api_url(),
+        poise::FrameworkOptions {
+            commands: vec![ping(), remind(), slow(), buttons()],
+            event_handler: |framework, event| Box::pin(on_event(framework, event)),
+            ..Default::default()
+        },
+        serenity::GatewayIntents::non_privileged(),
+    )
+    .await
 }
 
 /// Starts a fake Discord and this bot on it, and waits until poise
@@ -167,7 +137,7 @@ impl Bot {
 async fn started() -> (FakeDiscord, Bot) {
     init_tracing();
     let fake = FakeDiscord::start().await;
-    let bot = Bot::start(&fake).await;
+    let bot = start_bot(&fake).await;
     let commands_path = format!("/api/v10/applications/{}/commands", fake.application_id());
     let put = fake
         .wait_for_call(|c| c.method == "PUT" && c.path == commands_path, WAIT)

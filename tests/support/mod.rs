@@ -1,6 +1,7 @@
 //! What the integration tests share (each binary takes it by `#[path]`, and
 //! so does benches/discord_latency.rs):
 //! - `app`: the Coach service with a manual clock on a test's database;
+//! - `bare_bot`: a bare poise bot, no database, on the fake Discord;
 //! - `bot`: the whole bot started against the fake Discord;
 //! - `chat`: slash commands, DMs and buttons as a person sends them, and
 //!   readers of the answers;
@@ -11,6 +12,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod bare_bot;
 pub mod bot;
 pub mod chat;
 pub mod db;
