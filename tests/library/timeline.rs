@@ -614,6 +614,13 @@ async fn a_transient_failure_is_retried_with_backoff_a_bounded_number_of_times(p
         .await
         .unwrap();
     assert_eq!(state, "failed");
+    // Giving up on today's reminder is no reason to miss tomorrow's.
+    let tomorrow: String = sqlx::query_scalar("SELECT state FROM timeline WHERE user_id = $1 AND local_date = '2027-06-02' AND kind = 'reminder'")
+        .bind(user.0)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(tomorrow, "pending");
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
