@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::coach::plan::{BadDate, BadWeekday};
-use crate::coach::{BadPain, BadTime, BadTimezone, LocalTime};
+use crate::coach::{BadTime, BadTimezone, LocalTime};
 
 /// A mistake a person made. Its message says what to type instead; nothing
 /// was changed. Every front end shows it as it is.
@@ -17,8 +17,6 @@ pub enum UserError {
     Timezone(#[from] BadTimezone),
     #[error("{0}")]
     Weekday(#[from] BadWeekday),
-    #[error("{0}")]
-    Pain(#[from] BadPain),
     #[error("{0}")]
     Date(#[from] BadDate),
     #[error("\"{input}\" is not a time: type a time like 19:00, or off")]

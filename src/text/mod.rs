@@ -54,10 +54,6 @@ impl Text {
         Text(Vec::new())
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     pub fn render(&self, medium: &dyn Medium) -> String {
         let mut out = String::new();
         for piece in &self.0 {
