@@ -1,12 +1,14 @@
 //! The library without Discord: the store, the timeline worker and
 //! progression against the real PostgreSQL (each test on its own database),
-//! the content files and the progress picture.
+//! the content files and the progress picture; a database outage on a
+//! private PostgreSQL.
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod chart;
 mod content;
+mod pg_outage;
 mod progression;
 mod service;
 mod store;

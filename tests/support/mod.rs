@@ -7,6 +7,7 @@
 //!   readers of the answers;
 //! - `db`: the test PostgreSQL server and quick reads of a database;
 //! - `fake_discord`: the fake Discord (REST and gateway);
+//! - `pg_cluster`: a private PostgreSQL a test may stop, for outages;
 //! - `pg_proxy`: a proxy counting PostgreSQL round trips.
 
 #![allow(dead_code)]
@@ -17,4 +18,5 @@ pub mod bot;
 pub mod chat;
 pub mod db;
 pub mod fake_discord;
+pub mod pg_cluster;
 pub mod pg_proxy;
