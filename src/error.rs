@@ -53,8 +53,19 @@ pub enum UserError {
 pub enum Error {
     #[error("{0}")]
     User(#[from] UserError),
+    /// The database could not be reached before anything was read or
+    /// written, so nothing changed.
+    #[error("database unreachable: {0}")]
+    Unreachable(#[source] sqlx::Error),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+}
+
+impl Error {
+    /// A failure to reach the database before anything was written.
+    pub fn unreachable(e: sqlx::Error) -> Self {
+        Error::Unreachable(e)
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -227,8 +227,12 @@ impl Coach {
     /// Handles one command: one read, the rules, one write.
     pub async fn handle(&self, user: UserId, origin: Origin, command: Command) -> Result<Answer> {
         let now = self.now();
-        let mut conn = self.store.conn().await?;
-        let found = conn.user_state(user, command.log_since(now)).await?;
+        // Until the first write, any failure has changed nothing.
+        let mut conn = self.store.conn().await.map_err(Error::unreachable)?;
+        let found = conn
+            .user_state(user, command.log_since(now))
+            .await
+            .map_err(Error::unreachable)?;
         let touch = match &found {
             // Someone exporting or deleting their data is not remembered anew.
             _ if !command.greets() => Touch::default(),
@@ -319,6 +323,14 @@ impl Coach {
     /// The person's timezone, if they set one.
     pub async fn timezone_of(&self, user: UserId) -> Result<Option<Timezone>> {
         Ok(self.store.find_user(user).await?.and_then(|s| s.timezone))
+    }
+
+    /// Fails fast with [`Error::Unreachable`] when the database is not
+    /// answering, before work a person waits on whose statements would
+    /// otherwise wait out the pool's timeout.
+    pub(crate) async fn ready(&self) -> Result<()> {
+        self.store.conn().await.map_err(Error::unreachable)?;
+        Ok(())
     }
 
     /// The command set last registered under `key`, as its fingerprint.

@@ -3,8 +3,9 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::{Coach, ReminderView, Reply, Visit};
+use crate::coach::decide::next_reminder_sent;
 use crate::coach::plan::Pause;
-use crate::coach::schedule::{next_reminder, reminders_between};
+use crate::coach::schedule::reminders_between;
 use crate::coach::{LocalTime, Timezone};
 use crate::error::{Result, UserError};
 use crate::store::timeline::{NewSend, SendKind};
@@ -35,14 +36,18 @@ impl Coach {
         Ok(Reply::ReminderSet(ReminderView {
             at: time,
             timezone,
-            next: next_reminder(timezone, time, visit.now),
+            next: self.next_reminder(visit),
         }))
     }
 
     pub(crate) fn remind_show(&self, visit: &Visit) -> Reply {
         let settings = visit.settings();
         Reply::ReminderShow {
-            reminder: reminder_view(settings, visit.now),
+            reminder: settings.remind_at.map(|at| ReminderView {
+                at,
+                timezone: settings.timezone_or_utc(),
+                next: self.next_reminder(visit),
+            }),
             timezone: settings.timezone,
             pause: settings.pause.filter(|p| p.until >= visit.today()),
             followup: settings.followup_at,
@@ -107,6 +112,11 @@ impl Coach {
         Ok(Reply::Resumed { was_paused })
     }
 
+    /// The next reminder that will really come, by the rules that send it.
+    fn next_reminder(&self, visit: &Visit) -> Option<DateTime<Utc>> {
+        next_reminder_sent(&self.content, visit.settings(), &visit.state.log, visit.now)
+    }
+
     /// Replaces the person's pending reminder and nudge with the next ones.
     async fn schedule_reminders(&self, settings: &UserSettings, now: DateTime<Utc>) -> Result<()> {
         let tz = settings.timezone_or_utc();
@@ -135,14 +145,4 @@ impl Coach {
             .await?;
         Ok(())
     }
-}
-
-fn reminder_view(settings: &UserSettings, now: DateTime<Utc>) -> Option<ReminderView> {
-    let at = settings.remind_at?;
-    let timezone = settings.timezone_or_utc();
-    Some(ReminderView {
-        at,
-        timezone,
-        next: next_reminder(timezone, at, now),
-    })
 }

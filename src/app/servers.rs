@@ -89,6 +89,7 @@ impl Coach {
         at: LocalTime,
         timezone: Timezone,
     ) -> Result<ServerReply> {
+        self.ready().await?;
         let now = self.now();
         let before = self.store.server(guild).await?;
         let posted = before.as_ref().and_then(|s| s.last_posted_date);
@@ -118,6 +119,7 @@ impl Coach {
     }
 
     pub async fn show_coach_channel(&self, guild: i64) -> Result<ServerReply> {
+        self.ready().await?;
         Ok(ServerReply::Show {
             server: self.store.server(guild).await?,
             board_members: self.store.board_size(guild).await?,
@@ -125,6 +127,7 @@ impl Coach {
     }
 
     pub async fn stop_coach_channel(&self, guild: i64) -> Result<ServerReply> {
+        self.ready().await?;
         Ok(ServerReply::Stopped {
             was_on: self.store.remove_server(guild).await?,
         })
@@ -142,6 +145,7 @@ impl Coach {
 
     /// Opts the user in to (or out of) the server's weekly streak board.
     pub async fn set_board(&self, guild: i64, user: UserId, on: bool) -> Result<ServerReply> {
+        self.ready().await?;
         let store = &self.store;
         if !on {
             return Ok(ServerReply::BoardLeft {

@@ -140,7 +140,8 @@ pub struct SessionView {
 pub struct ReminderView {
     pub at: LocalTime,
     pub timezone: Timezone,
-    pub next: DateTime<Utc>,
+    /// The next reminder that will really be sent, if one is coming.
+    pub next: Option<DateTime<Utc>>,
 }
 
 /// What a logged reply was about.

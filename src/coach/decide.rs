@@ -7,7 +7,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 
 use super::plan::{day_plan, DayPlan};
 use super::progress::{Calendar, DayStatus, LogEntry};
-use super::schedule::{local_date, resolve_local};
+use super::schedule::{local_date, reminders_between, resolve_local};
 use super::session::{step_at, GuidedSession, SessionState, TimedStep};
 use super::user::UserSettings;
 use crate::content::{Content, Routine};
@@ -135,6 +135,34 @@ pub fn decide_daily<'a>(
         },
         next,
     )
+}
+
+/// Days looked ahead for the next reminder: the longest pause and a week.
+const LOOK_AHEAD_DAYS: usize = 366 + 7;
+
+/// The next reminder that will really be sent after `now`, by the same rules
+/// as [`decide_daily`]: rest days, a pause and a day already done send none.
+/// `None` when none is coming (turned off, DMs closed, every day a rest day).
+pub fn next_reminder_sent(
+    content: &Content,
+    settings: &UserSettings,
+    entries: &[LogEntry],
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let time = settings.remind_at.filter(|_| !settings.dm_blocked)?;
+    let timezone = settings.timezone_or_utc();
+    reminders_between(timezone, time, now, LOOK_AHEAD_DAYS)
+        .into_iter()
+        .find_map(|(local_date, due_at)| {
+            let due = DueDaily {
+                kind: Daily::Reminder,
+                local_date,
+                due_at,
+                snoozes: 0,
+            };
+            let (decision, _) = decide_daily(content, settings, &due, entries, due_at);
+            matches!(decision, DailyDecision::Send { .. }).then_some(due_at)
+        })
 }
 
 /// What a due prompt of a guided session does.

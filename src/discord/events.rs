@@ -4,9 +4,11 @@ use poise::serenity_prelude as serenity;
 use serenity::{ComponentInteraction, CreateInteractionResponse, FullEvent, Message};
 
 use super::render::{markup, outgoing, Action, BoardAction, Outgoing};
-use super::{user_of, Data, Error};
+use super::{retry, user_of, Data, Error};
 use crate::app::{Command, Origin, Source};
 use crate::coach::reply::{parse_reply, Intent};
+use crate::error::Error as CoachError;
+use crate::text;
 use crate::text::replies::NOT_YOURS;
 use crate::text::servers::{server_reply, BOARD_NEEDS_SERVER};
 
@@ -76,23 +78,63 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
             ..Origin::new(Source::DiscordReply)
         }
     };
-    let answer = coach.handle(user, origin, Command::Reply(intent)).await?;
-    let mut message = outgoing(&answer.reply, user)
-        .with_welcome(answer.first_time)
-        .into_message();
+    let mut message = match coach.handle(user, origin, Command::Reply(intent)).await {
+        Ok(answer) => outgoing(&answer.reply, user).with_welcome(answer.first_time),
+        // Said plainly, so the person sends it again rather than trusting it was logged.
+        Err(CoachError::Unreachable(e)) => {
+            tracing::warn!(error = %e, "a reply came while the database is unreachable");
+            let text = if intent == Intent::NotUnderstood {
+                text::UNREACHABLE
+            } else {
+                text::NOT_LOGGED
+            };
+            Outgoing::text(text)
+        }
+        Err(e) => Outgoing::text(super::coach_failure(&e)),
+    }
+    .into_message()
+    // The same answer sent again after a failure Discord had in fact
+    // delivered is then not posted twice.
+    .nonce(serenity::Nonce::String(format!("re{}", msg.id)))
+    .enforce_nonce(true);
     if !is_dm {
         message = message.reference_message(msg);
     }
-    msg.channel_id.send_message(http, message).await?;
+    retry::patiently(retry::MESSAGE, || async {
+        msg.channel_id
+            .send_message(http, message.clone())
+            .await
+            .map(drop)
+    })
+    .await?;
     Ok(())
 }
 
-async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Result<(), Error> {
+/// Answers a button press, trying again while Discord fails on its side.
+async fn respond(
+    framework: Framework<'_>,
+    press: &ComponentInteraction,
+    out: Outgoing,
+) -> Result<(), serenity::Error> {
     let http = &framework.serenity_context.http;
+    retry::patiently(retry::INTERACTION, || async {
+        press
+            .create_response(
+                http,
+                CreateInteractionResponse::Message(out.clone().into_interaction()),
+            )
+            .await
+    })
+    .await
+}
+
+async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Result<(), Error> {
     if let Some(action) = BoardAction::parse(&press.data.custom_id) {
         return on_board_button(framework, press, action).await;
     }
     let Some((action, owner)) = Action::parse(&press.data.custom_id) else {
+        tracing::info!(custom_id = %press.data.custom_id, "a button this version does not know");
+        respond(framework, press, Outgoing::ephemeral(text::STALE_BUTTON)).await?;
         return Ok(());
     };
     let presser = user_of(press.user.id);
@@ -111,19 +153,17 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
             server_channel: press.guild_id.map(|_| press.channel_id.get() as i64),
             ..Origin::new(Source::DiscordButton)
         };
-        let answer = framework
+        match framework
             .user_data
             .coach
             .handle(owner, origin, command)
-            .await?;
-        outgoing(&answer.reply, owner).with_welcome(answer.first_time)
+            .await
+        {
+            Ok(answer) => outgoing(&answer.reply, owner).with_welcome(answer.first_time),
+            Err(e) => Outgoing::ephemeral(super::coach_failure(&e)),
+        }
     };
-    press
-        .create_response(
-            http,
-            CreateInteractionResponse::Message(out.into_interaction()),
-        )
-        .await?;
+    respond(framework, press, out).await?;
     Ok(())
 }
 
@@ -137,7 +177,7 @@ async fn on_board_button(
     let text = match press.guild_id {
         None => BOARD_NEEDS_SERVER.to_owned(),
         Some(guild) => {
-            let reply = framework
+            let joined = framework
                 .user_data
                 .coach
                 .set_board(
@@ -145,15 +185,13 @@ async fn on_board_button(
                     user_of(press.user.id),
                     action == BoardAction::Join,
                 )
-                .await?;
-            markup(&server_reply(&reply))
+                .await;
+            match joined {
+                Ok(reply) => markup(&server_reply(&reply)),
+                Err(e) => super::coach_failure(&e),
+            }
         }
     };
-    press
-        .create_response(
-            &framework.serenity_context.http,
-            CreateInteractionResponse::Message(Outgoing::ephemeral(text).into_interaction()),
-        )
-        .await?;
+    respond(framework, press, Outgoing::ephemeral(text)).await?;
     Ok(())
 }

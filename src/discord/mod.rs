@@ -5,6 +5,7 @@ pub mod commands;
 pub mod events;
 pub mod messenger;
 pub mod render;
+pub mod retry;
 
 use std::future::Future;
 
@@ -83,24 +84,41 @@ async fn setup(
     Ok(Data { coach })
 }
 
-/// The one place a failed command is answered: a person's mistake gets
-/// what to type instead; anything else, that it was our fault.
+/// What to tell a person whose command failed: their mistake and what to
+/// type instead, that the records are out of reach, or that it was our fault.
+pub(crate) fn coach_failure(e: &crate::error::Error) -> String {
+    match e {
+        crate::error::Error::User(mistake) => text::refused(mistake),
+        crate::error::Error::Unreachable(cause) => {
+            tracing::warn!(error = %cause, "the database is unreachable");
+            text::UNREACHABLE.to_owned()
+        }
+        crate::error::Error::Database(cause) => {
+            tracing::error!(error = %cause, "failed on the database");
+            text::OUR_FAULT.to_owned()
+        }
+    }
+}
+
+/// [`coach_failure`] for whatever a command returned.
+fn failure_text(error: &Error, command: &str) -> String {
+    if let Some(e) = error.downcast_ref::<crate::error::Error>() {
+        return coach_failure(e);
+    }
+    if let Some(mistake) = error.downcast_ref::<crate::error::UserError>() {
+        return text::refused(mistake);
+    }
+    tracing::error!(command, error = %error, "command failed");
+    text::OUR_FAULT.to_owned()
+}
+
+/// The one place a failed interaction is answered: every one gets an
+/// ephemeral line, including commands and options from an older version
+/// that Discord still shows.
 async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
-    match error {
+    let (ctx, text) = match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
-            let text = match error.downcast_ref::<crate::error::Error>() {
-                Some(crate::error::Error::User(mistake)) => text::refused(mistake),
-                _ => match error.downcast_ref::<crate::error::UserError>() {
-                    Some(mistake) => text::refused(mistake),
-                    None => {
-                        tracing::error!(command = %ctx.command().qualified_name, error = %error, "command failed");
-                        text::OUR_FAULT.to_owned()
-                    }
-                },
-            };
-            let _ = ctx
-                .send(render::Outgoing::ephemeral(text).into_poise())
-                .await;
+            (ctx, failure_text(&error, &ctx.command().qualified_name))
         }
         poise::FrameworkError::ArgumentParse {
             ctx, input, error, ..
@@ -109,15 +127,48 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 Some(mistake) => text::refused(mistake),
                 None => text::unreadable(input.as_deref().unwrap_or_default()),
             };
-            let _ = ctx
-                .send(render::Outgoing::ephemeral(text).into_poise())
-                .await;
+            (ctx, text)
+        }
+        poise::FrameworkError::CommandStructureMismatch {
+            ctx, description, ..
+        } => {
+            tracing::warn!(command = %ctx.command().qualified_name, description, "options from another version of the command");
+            (
+                poise::Context::Application(ctx),
+                text::STALE_OPTIONS.to_owned(),
+            )
+        }
+        poise::FrameworkError::SubcommandRequired { ctx, .. } => {
+            (ctx, text::STALE_OPTIONS.to_owned())
+        }
+        poise::FrameworkError::UnknownInteraction {
+            framework,
+            interaction,
+            ..
+        } => {
+            tracing::warn!(command = %interaction.data.name, "a command this version does not have");
+            let answer = render::Outgoing::ephemeral(text::STALE_COMMAND);
+            let http = &framework.serenity_context.http;
+            let sent = retry::patiently(retry::INTERACTION, || {
+                interaction.create_response(
+                    http,
+                    serenity::CreateInteractionResponse::Message(answer.clone().into_interaction()),
+                )
+            });
+            if let Err(e) = sent.await {
+                tracing::error!(error = %e, "could not answer an unknown command");
+            }
+            return;
         }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
                 tracing::error!(error = %e, "while handling an error");
             }
+            return;
         }
+    };
+    if let Err(e) = commands::send(ctx, render::Outgoing::ephemeral(text).into_poise()).await {
+        tracing::error!(error = %e, "could not answer a failed command");
     }
 }
 

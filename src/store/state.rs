@@ -2,6 +2,8 @@
 //! action writes, in one transaction: the round trips of the bot's most
 //! common answers ("done", /routine today) are counted in tests.
 
+use std::time::Duration;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use sqlx::pool::PoolConnection;
@@ -163,9 +165,29 @@ pub struct Applied {
 /// goes back.
 pub struct Conn(PoolConnection<Postgres>);
 
+/// How long a person's command waits for a connection before the database
+/// counts as unreachable: an answer must reach Discord within 3 s, and the
+/// pool's own timeout (10 s) is for work nobody is waiting on.
+const QUICK_ACQUIRE: Duration = Duration::from_millis(1000);
+
 impl Store {
+    /// A connection for a person's command, or `PoolTimedOut` within
+    /// [`QUICK_ACQUIRE`] when the database is not answering. When every
+    /// connection is merely busy it waits on: that is load, not an outage,
+    /// and a slow answer is deferred.
     pub async fn conn(&self) -> Result<Conn, sqlx::Error> {
-        Ok(Conn(self.pool.acquire().await?))
+        let acquire = self.pool.acquire();
+        tokio::pin!(acquire);
+        match tokio::time::timeout(QUICK_ACQUIRE, &mut acquire).await {
+            Ok(conn) => Ok(Conn(conn?)),
+            Err(_) if self.pool_is_busy() => Ok(Conn(acquire.await?)),
+            Err(_) => Err(sqlx::Error::PoolTimedOut),
+        }
+    }
+
+    /// Every connection open and in use.
+    fn pool_is_busy(&self) -> bool {
+        self.pool.num_idle() == 0 && self.pool.size() >= self.pool.options().get_max_connections()
     }
 
     /// [`Conn::user_state`] on a connection of its own.

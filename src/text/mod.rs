@@ -162,8 +162,25 @@ pub const ASK_PAIN: &str =
 pub const REPLY_WORDS: &str = "done, skip, pain 0-10 (like \"pain 3\"), snooze, stop";
 
 /// Something failed on our side.
-pub const OUR_FAULT: &str =
-    "Something went wrong on my side and nothing was changed; please try again in a minute.";
+pub const OUR_FAULT: &str = "Something went wrong on my side, so I cannot tell whether that was saved. Please check in a minute and try again.";
+
+/// The database is out of reach; nothing was read or written.
+pub const UNREACHABLE: &str =
+    "I can't reach my records right now, so nothing was changed. Try again in a minute.";
+
+/// A DM reply that came while the database was out of reach.
+pub const NOT_LOGGED: &str =
+    "I can't reach my records right now, so that was not logged. Please send it again in a minute.";
+
+/// A command Discord still shows from an earlier version of the bot.
+pub const STALE_COMMAND: &str = "I don't know that command: my command list is being updated, which Discord can take up to an hour to show. Try /help for the commands I have.";
+
+/// Options that do not match this version of the command.
+pub const STALE_OPTIONS: &str = "I could not read that command's options: my command list is being updated. Try again in a few minutes, or see /help.";
+
+/// A button from an older message that this version cannot act on.
+pub const STALE_BUTTON: &str =
+    "That button is from an older message and no longer works. /routine today shows where you are.";
 
 /// Said after a mistake a person made.
 pub const NOTHING_CHANGED: &str = "Nothing was changed.";

@@ -11,10 +11,11 @@ use super::routine::{self, status_word};
 use super::{at, plural, relative, Text, REPLY_WORDS};
 
 fn reminder_line(r: &ReminderView) -> Text {
-    Text::from(format!(
-        "Reminder every day at {} ({}). Next: ",
-        r.at, r.timezone
-    )) + at(r.next)
+    let line = Text::from(format!("Reminder every day at {} ({}).", r.at, r.timezone));
+    match r.next {
+        Some(next) => line + Text::from(" Next: ") + at(next),
+        None => line,
+    }
 }
 
 pub fn streak(days: u32) -> String {

@@ -439,16 +439,17 @@ async fn a_slow_export_is_deferred_where_only_its_owner_sees_it(pool: PgPool) {
     assert!(ephemeral(&deferred), "the deferral is private: {deferred}");
     lock.rollback().await.unwrap();
 
-    // poise answers a deferred interaction with a follow-up, which takes
-    // the place of the private "thinking" message.
-    let followup = fake::followup_path(&ix);
+    // The answer replaces the private "thinking" message by editing it, so
+    // a retried edit cannot post the export twice.
+    let original = fake::original_path(&ix);
     let answer = fake
-        .wait_for_call(|c| c.path == followup && c.method == "POST", WAIT)
+        .wait_for_call(|c| c.path == original && c.method == "PATCH", WAIT)
         .await;
     assert_eq!(answer.files.len(), 1, "{answer:?}");
     assert!(
         answer.response["flags"].as_u64().unwrap_or(0) & 64 != 0,
         "{answer:?}"
     );
+    assert!(fake.calls_to("POST", &fake::followup_path(&ix)).is_empty());
     running.stop_clean(&fake).await;
 }

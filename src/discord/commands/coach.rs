@@ -37,8 +37,12 @@ fn admin_of(ctx: Context<'_>) -> Result<i64, UserError> {
     manages.then_some(guild).ok_or(UserError::NotAdmin)
 }
 
+/// Answers with `text`; the change is stored by then, so a lost answer is
+/// logged rather than reported as a failed command.
 async fn say(ctx: Context<'_>, text: String) -> Result<(), Error> {
-    ctx.send(Outgoing::ephemeral(text).into_poise()).await?;
+    if let Err(e) = super::send(ctx, Outgoing::ephemeral(text).into_poise()).await {
+        tracing::error!(command = %ctx.command().qualified_name, error = %e, "the answer could not be delivered");
+    }
     Ok(())
 }
 

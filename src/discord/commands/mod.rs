@@ -7,9 +7,13 @@ mod remind;
 mod routine;
 mod settings;
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use poise::serenity_prelude as serenity;
+
 use super::render::outgoing;
+use super::retry;
 use super::{user_of, Context, Error};
 use crate::app::{Command, Origin, Source};
 use crate::coach::Timezone;
@@ -46,13 +50,38 @@ async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
         Ok(coach.handle(user, origin, command).await?)
     })
     .await?;
-    ctx.send(
-        outgoing(&answer.reply, user)
-            .with_welcome(answer.first_time)
-            .into_poise(),
-    )
-    .await?;
+    let reply = outgoing(&answer.reply, user)
+        .with_welcome(answer.first_time)
+        .into_poise();
+    // What was asked is done by now: a lost answer must not be reported as
+    // a failed command ("nothing was changed" would be false).
+    if let Err(e) = send(ctx, reply).await {
+        tracing::error!(command = %ctx.command().qualified_name, error = %e, "the answer could not be delivered");
+    }
     Ok(())
+}
+
+/// Answers the interaction, or edits the deferred answer, trying again
+/// while Discord fails on its side.
+pub(crate) async fn send(ctx: Context<'_>, reply: poise::CreateReply) -> serenity::Result<()> {
+    let poise::Context::Application(app) = ctx else {
+        return ctx.send(reply).await.map(drop);
+    };
+    retry::patiently(retry::INTERACTION, || async {
+        // An edit of the deferred answer, unlike a follow-up, is the same when repeated.
+        if app.has_sent_initial_response.load(Ordering::SeqCst) {
+            let edit = reply
+                .clone()
+                .to_slash_initial_response_edit(serenity::EditInteractionResponse::new());
+            app.interaction
+                .edit_response(ctx.http(), edit)
+                .await
+                .map(drop)
+        } else {
+            ctx.send(reply.clone()).await.map(drop)
+        }
+    })
+    .await
 }
 
 /// Runs `work`, deferring the answer (only to the caller when `private`)
@@ -66,10 +95,15 @@ async fn defer_if_slow<T>(
     tokio::select! {
         done = &mut work => done,
         _ = tokio::time::sleep(DEFER_AFTER) => {
-            if private {
-                ctx.defer_ephemeral().await?;
-            } else {
-                ctx.defer().await?;
+            let deferred = retry::patiently(retry::INTERACTION, || async {
+                if private {
+                    ctx.defer_ephemeral().await
+                } else {
+                    ctx.defer().await
+                }
+            });
+            if let Err(e) = deferred.await {
+                tracing::warn!(error = %e, "could not defer a slow answer");
             }
             work.await
         }
@@ -80,7 +114,6 @@ async fn autocomplete_timezone(
     _ctx: Context<'_>,
     partial: &str,
 ) -> poise::serenity_prelude::CreateAutocompleteResponse {
-    use poise::serenity_prelude as serenity;
     // Discord caps an option value at 100 characters; so do we, before matching.
     let partial: String = partial.chars().take(100).collect();
     let choices = Timezone::suggest(&partial, 25)
