@@ -138,9 +138,6 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 text::STALE_OPTIONS.to_owned(),
             )
         }
-        poise::FrameworkError::SubcommandRequired { ctx, .. } => {
-            (ctx, text::STALE_OPTIONS.to_owned())
-        }
         poise::FrameworkError::UnknownInteraction {
             framework,
             interaction,

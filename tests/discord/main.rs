@@ -19,10 +19,14 @@ const CHANNEL: u64 = 1_300_000_000_000_000_200;
 mod commands;
 /// Timed sends through the real messenger: nonces, pacing, closed DMs.
 mod delivery;
+/// Interactions from an older version and answers Discord failed on its side.
+mod failures;
 /// The fake Discord itself, driven by a bare serenity/poise client.
 mod fake_smoke;
 /// DMs and replies in server channels.
 mod messages;
+/// A database outage on a private PostgreSQL.
+mod outage;
 /// The round-trip counting PostgreSQL proxy itself.
 mod pg_proxy;
 /// PostgreSQL round trips of the busiest actions, through that proxy.

@@ -8,6 +8,7 @@ mod support;
 
 mod chart;
 mod content;
+mod next_reminder;
 mod pg_outage;
 mod progression;
 mod service;

@@ -54,8 +54,8 @@ async fn say(ctx: Context<'_>, text: String) -> Result<(), Error> {
     subcommands("coach_channel", "coach_show", "coach_off", "coach_board"),
     subcommand_required
 )]
-pub async fn coach(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
+pub async fn coach(ctx: Context<'_>) -> Result<(), Error> {
+    super::without_subcommand(ctx).await
 }
 
 /// Post the day's routine in a channel every day (server admins).

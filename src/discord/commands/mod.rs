@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 
-use super::render::outgoing;
+use super::render::{outgoing, Outgoing};
 use super::retry;
 use super::{user_of, Context, Error};
 use crate::app::{Command, Origin, Source};
@@ -33,6 +33,18 @@ pub fn all() -> Vec<poise::Command<super::Data, Error>> {
         coach::coach(),
         routine::help(),
     ]
+}
+
+/// A group invoked without a subcommand, which only a client still showing
+/// an older version of the command sends: Discord does not check
+/// `subcommand_required` for slash commands, and poise runs the group.
+async fn without_subcommand(ctx: Context<'_>) -> Result<(), Error> {
+    send(
+        ctx,
+        Outgoing::ephemeral(crate::text::STALE_OPTIONS).into_poise(),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Runs `command` through the coach and answers the interaction.

@@ -10,8 +10,8 @@ use crate::discord::{Context, Error};
     subcommands("mydata_export", "mydata_delete"),
     subcommand_required
 )]
-pub async fn mydata(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
+pub async fn mydata(ctx: Context<'_>) -> Result<(), Error> {
+    super::without_subcommand(ctx).await
 }
 
 /// Everything footcoach keeps about you, as a JSON file only you see.

@@ -18,8 +18,8 @@ use crate::discord::{Context, Error};
     ),
     subcommand_required
 )]
-pub async fn remind(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
+pub async fn remind(ctx: Context<'_>) -> Result<(), Error> {
+    super::without_subcommand(ctx).await
 }
 
 /// Set a daily reminder at your local time.

@@ -10,8 +10,8 @@ use crate::discord::{Context, Error};
     subcommands("routine_today", "routine_start"),
     subcommand_required
 )]
-pub async fn routine(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
+pub async fn routine(ctx: Context<'_>) -> Result<(), Error> {
+    super::without_subcommand(ctx).await
 }
 
 /// Today's routine: exercises, doses, equipment and minutes.

@@ -11,8 +11,8 @@ use crate::discord::{Context, Error};
     subcommands("settings_followup", "settings_restdays", "settings_painprompt"),
     subcommand_required
 )]
-pub async fn settings(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
+pub async fn settings(ctx: Context<'_>) -> Result<(), Error> {
+    super::without_subcommand(ctx).await
 }
 
 /// The evening nudge on days the routine is not done yet.
@@ -50,8 +50,8 @@ pub async fn settings_painprompt(
 
 /// Your level: holds and repetitions.
 #[poise::command(slash_command, subcommands("level_down"), subcommand_required)]
-pub async fn level(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
+pub async fn level(ctx: Context<'_>) -> Result<(), Error> {
+    super::without_subcommand(ctx).await
 }
 
 /// One level easier: shorter holds, fewer repetitions.

@@ -89,6 +89,24 @@ pub(super) fn put_commands(st: &mut StateInner, scope: Option<u64>, body: &Value
         stored.push((c.clone(), out));
     }
     let answer: Vec<Value> = stored.iter().map(|(_, out)| out.clone()).collect();
+    let gone = previous
+        .into_iter()
+        .filter(|(given, _)| !list.contains(given))
+        .map(|(_, answered)| answered);
+    let replaced = st.replaced_commands.entry(scope).or_default();
+    for old in gone {
+        replaced.insert(0, old);
+    }
     st.commands.insert(scope, stored);
     Reply::ok(json!(answer))
+}
+
+impl super::FakeDiscord {
+    /// Registers `commands` in `scope` (`None` = global) as an earlier
+    /// version of the bot did, so that once the bot overwrites them,
+    /// interactions for the old shapes can still be dispatched.
+    pub fn register_commands(&self, scope: Option<u64>, commands: Value) {
+        let reply = put_commands(&mut self.inner.lock(), scope, &commands);
+        assert!(reply.status < 300, "not a valid command list: {commands}");
+    }
 }

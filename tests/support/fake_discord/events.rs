@@ -114,24 +114,34 @@ fn check_command_interaction(
 ) -> Result<(), String> {
     let name = data["data"]["name"].as_str().unwrap_or("").to_owned();
     let kind = data["data"]["type"].as_u64().unwrap_or(1);
-    let find = |scope: Option<u64>| {
-        st.commands.get(&scope).and_then(|cmds| {
-            cmds.iter()
-                .map(|(_, out)| out)
-                .find(|c| c["name"] == json!(name) && c["type"].as_u64() == Some(kind))
-                .cloned()
-        })
+    let matches = |c: &&Value| c["name"] == json!(name) && c["type"].as_u64() == Some(kind);
+    // The current registration first, then the shapes a client may still show.
+    let candidates = |scope: Option<u64>| -> Vec<Value> {
+        let current = st
+            .commands
+            .get(&scope)
+            .into_iter()
+            .flatten()
+            .map(|(_, out)| out);
+        let replaced = st.replaced_commands.get(&scope).into_iter().flatten();
+        current.chain(replaced).filter(matches).cloned().collect()
     };
-    let command = match guild {
-        Some(g) => find(Some(g)).or_else(|| find(None)),
-        None => find(None).filter(|c| {
-            c["dm_permission"].as_bool() != Some(false)
-                && c["contexts"]
-                    .as_array()
-                    .is_none_or(|ctx| ctx.iter().any(|v| v.as_u64() == Some(1)))
-        }),
+    let commands: Vec<Value> = match guild {
+        Some(g) => candidates(Some(g))
+            .into_iter()
+            .chain(candidates(None))
+            .collect(),
+        None => candidates(None)
+            .into_iter()
+            .filter(|c| {
+                c["dm_permission"].as_bool() != Some(false)
+                    && c["contexts"]
+                        .as_array()
+                        .is_none_or(|ctx| ctx.iter().any(|v| v.as_u64() == Some(1)))
+            })
+            .collect(),
     };
-    let Some(command) = command else {
+    if commands.is_empty() {
         let known: Vec<String> = st
             .commands
             .iter()
@@ -144,8 +154,33 @@ fn check_command_interaction(
             "/{name} is not registered for {} (registered: {known:?})",
             guild.map_or("DMs".to_owned(), |g| format!("guild {g}"))
         ));
-    };
-    check_member_may_use(st, &command, &name, guild, data)?;
+    }
+    let mut first_error = None;
+    for command in &commands {
+        let mut attempt = data.clone();
+        match check_against(st, &mut attempt, command, &name, guild, autocomplete) {
+            Ok(()) => {
+                *data = attempt;
+                return Ok(());
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.unwrap_or_default())
+}
+
+/// Checks an interaction against one registered shape of its command.
+fn check_against(
+    st: &StateInner,
+    data: &mut Value,
+    command: &Value,
+    name: &str,
+    guild: Option<u64>,
+    autocomplete: bool,
+) -> Result<(), String> {
+    check_member_may_use(st, command, name, guild, data)?;
     data["data"]["id"] = command["id"].clone();
     if let Some(g) = command.get("guild_id") {
         data["data"]["guild_id"] = g.clone();

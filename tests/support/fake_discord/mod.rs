@@ -380,6 +380,10 @@ struct StateInner {
     faults: Vec<Fault>,
     /// Registered commands per scope (`None` = global): (given, answered).
     commands: HashMap<Option<u64>, Vec<(Value, Value)>>,
+    /// Commands an overwrite replaced or removed, newest first: Discord's
+    /// clients keep offering them for a while (up to an hour for global
+    /// commands), so interactions for them still arrive.
+    replaced_commands: HashMap<Option<u64>, Vec<Value>>,
     command_creates: HashMap<Option<u64>, Vec<Instant>>,
     channels: HashMap<u64, ChannelKind>,
     /// (guild, command name) a server opened to every member in its
