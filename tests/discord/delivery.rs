@@ -92,12 +92,13 @@ async fn sends_are_paced_and_a_429_holds_the_queue_for_its_retry_after(pool: PgP
     let posts = fake.calls_to("POST", "/channels/*/messages");
     assert_eq!(posts.len(), 21, "20 sends and one retried after the 429");
     assert_eq!(posts[0].status, 429);
-    let gaps: Vec<Duration> = posts.windows(2).map(|w| w[1].at - w[0].at).collect();
-    assert!(
-        gaps[0] >= Duration::from_millis(290),
-        "held for retry_after: {:?}",
-        gaps[0]
-    );
+    // Sends run concurrently: one whose slot came before the 429's answer
+    // was back may already be on its way; the others wait out retry_after.
+    let early = posts[1..]
+        .iter()
+        .filter(|c| c.at - posts[0].at < Duration::from_millis(290))
+        .count();
+    assert!(early <= 1, "held for retry_after: {early} went out early");
     // Paced over the whole run, not gap by gap: on a loaded machine one late
     // send is followed by a short gap as the queue keeps its slots.
     let per_second =

@@ -496,7 +496,14 @@ async fn a_claim_left_by_a_crashed_worker_is_taken_after_it_expires(pool: PgPool
     // The first worker claims, then dies before sending or marking.
     let claimed = rig
         .store
-        .claim_due(Audience::Discord, due, due + Duration::minutes(2), 42, 100)
+        .claim_due(
+            Audience::Discord,
+            due,
+            due,
+            due + Duration::minutes(2),
+            42,
+            100,
+        )
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
