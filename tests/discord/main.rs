@@ -25,6 +25,8 @@ mod fake_smoke;
 mod messages;
 /// The round-trip counting PostgreSQL proxy itself.
 mod pg_proxy;
+/// `kill -9` mid-burst and a restart of the binary.
+mod restart;
 /// PostgreSQL round trips of the busiest actions, through that proxy.
 mod round_trips;
 /// `/coach`: the daily server post and the weekly streak board.
