@@ -1,5 +1,5 @@
 //! Timed sends to Discord: one paced queue below Discord's 50 requests a
-//! second, a nonce per timeline row so a repeated send posts once, and
+//! second (shared by concurrent sends, each reserving its own slot), a nonce per timeline row so a repeated send posts once, and
 //! error codes mapped to what the scheduler should do.
 
 use std::time::Duration;
@@ -27,8 +27,14 @@ pub struct DiscordMessenger {
     api: String,
     authorization: Secret,
     interval: Duration,
+    pacing: Mutex<Pacing>,
+}
+
+struct Pacing {
     /// The earliest instant the next request may leave.
-    next_slot: Mutex<Instant>,
+    next_slot: Instant,
+    /// Nothing leaves before this: a 429 asked to wait.
+    held_until: Instant,
 }
 
 #[derive(Deserialize)]
@@ -62,26 +68,37 @@ impl DiscordMessenger {
             api: format!("{}/api/v10", api_base.trim_end_matches('/')),
             authorization: Secret::new(format!("Bot {}", token.expose())),
             interval: Duration::from_secs(1) / rate_per_second.max(1),
-            next_slot: Mutex::new(Instant::now()),
+            pacing: Mutex::new(Pacing {
+                next_slot: Instant::now(),
+                held_until: Instant::now(),
+            }),
         })
     }
 
     /// Waits for this request's place in the paced queue.
     async fn pace(&self) {
-        let wait_until = {
-            let mut next = self.next_slot.lock().await;
-            let now = Instant::now();
-            let slot = (*next).max(now);
-            *next = slot + self.interval;
-            slot
-        };
-        tokio::time::sleep_until(wait_until).await;
+        loop {
+            let wait_until = {
+                let mut p = self.pacing.lock().await;
+                let slot = p.next_slot.max(Instant::now());
+                p.next_slot = slot + self.interval;
+                slot
+            };
+            tokio::time::sleep_until(wait_until).await;
+            // Sends run concurrently: a 429 answered while this one waited
+            // for its slot puts it back in the queue, behind the hold.
+            if self.pacing.lock().await.held_until <= Instant::now() {
+                return;
+            }
+        }
     }
 
     /// Holds the whole queue back, as a 429 asks.
     async fn hold(&self, wait: Duration) {
-        let mut next = self.next_slot.lock().await;
-        *next = (*next).max(Instant::now() + wait);
+        let mut p = self.pacing.lock().await;
+        let until = Instant::now() + wait;
+        p.held_until = p.held_until.max(until);
+        p.next_slot = p.next_slot.max(until);
     }
 
     /// POSTs JSON, paced, and returns the created object's id.

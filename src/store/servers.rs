@@ -229,6 +229,22 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Extends the lease of post claim `token`; returns the servers it still
+    /// holds (one missing was reset by a new setting, or taken after a lapse).
+    pub async fn renew_post_claim(
+        &self,
+        token: i64,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar!(
+            "UPDATE servers SET ready_at = $2 WHERE claim_token = $1 RETURNING guild_id",
+            token,
+            lease_until,
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+
     pub async fn next_post_ready_at(&self) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         sqlx::query_scalar!("SELECT min(ready_at) FROM servers")
             .fetch_one(&self.pool)

@@ -228,13 +228,16 @@ impl Store {
         tx.commit().await
     }
 
-    /// Claims up to `limit` rows ready at `now` for `lease`; the claim is
-    /// committed when this returns. The two audiences' queries differ only
-    /// in the condition on `user_id` (see [`Audience`]).
+    /// Claims up to `limit` rows ready by `until` (claiming ahead), until
+    /// `lease_until`; the claim is committed when this returns. A row another
+    /// claim holds is taken only once its lease lapsed at `now`, not ahead:
+    /// its holder may send it until then. The two audiences' queries differ
+    /// only in the condition on `user_id` (see [`Audience`]).
     pub async fn claim_due(
         &self,
         audience: Audience,
         now: DateTime<Utc>,
+        until: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         token: i64,
         limit: i64,
@@ -247,6 +250,7 @@ impl Store {
                     "WITH due AS (
                         SELECT id FROM timeline
                         WHERE state = 'pending' AND ready_at <= $1 AND user_id > 0
+                            AND (claim_token IS NULL OR ready_at <= $5)
                         ORDER BY ready_at
                         LIMIT $4
                         FOR UPDATE SKIP LOCKED
@@ -260,10 +264,11 @@ impl Store {
                         u.rest_days, u.paused_from, u.paused_until, u.dm_channel_id,
                         u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain
                      FROM c JOIN users u ON u.id = c.user_id",
-                    now,
+                    until,
                     lease_until,
                     token,
                     limit,
+                    now,
                 )
                 .fetch_all(&self.pool)
                 .await?
@@ -274,6 +279,7 @@ impl Store {
                     "WITH due AS (
                         SELECT id FROM timeline
                         WHERE state = 'pending' AND ready_at <= $1 AND user_id = $5
+                            AND (claim_token IS NULL OR ready_at <= $6)
                         ORDER BY ready_at
                         LIMIT $4
                         FOR UPDATE SKIP LOCKED
@@ -287,17 +293,35 @@ impl Store {
                         u.rest_days, u.paused_from, u.paused_until, u.dm_channel_id,
                         u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain
                      FROM c JOIN users u ON u.id = c.user_id",
-                    now,
+                    until,
                     lease_until,
                     token,
                     limit,
                     user.0,
+                    now,
                 )
                 .fetch_all(&self.pool)
                 .await?
             }
         };
         rows.into_iter().map(DueSend::try_from).collect()
+    }
+
+    /// Extends the lease of claim `token` to `lease_until`, and returns the
+    /// rows it still holds: a row missing was completed, rescheduled or taken
+    /// by another worker after the lease lapsed, and must not be sent.
+    pub async fn renew_claim(
+        &self,
+        token: i64,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        sqlx::query_scalar!(
+            "UPDATE timeline SET ready_at = $2 WHERE claim_token = $1 AND state = 'pending' RETURNING id",
+            token,
+            lease_until,
+        )
+        .fetch_all(&self.pool)
+        .await
     }
 
     /// When the next row becomes ready, if any.

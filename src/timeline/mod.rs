@@ -5,6 +5,7 @@
 //! follows in one transaction. The table is the truth: a worker that dies
 //! loses nothing, and several workers share one database.
 
+mod burst;
 mod posts;
 mod worker;
 

@@ -18,12 +18,24 @@ impl<M: Messenger> Scheduler<M> {
     /// late on that day, and a day that is over is skipped, never piled up.
     pub async fn run_server_posts_once(&self, now: DateTime<Utc>) -> Result<usize> {
         let token = self.next_token();
+        let mut expiry = now + self.lease();
         let due = self
             .store
-            .claim_due_posts(now, now + self.lease(), token, POSTS_PER_CLAIM)
+            .claim_due_posts(now, expiry, token, POSTS_PER_CLAIM)
             .await?;
+        let mut held: Option<Vec<i64>> = None;
         for post in &due {
             let s = &post.settings;
+            // The same lease rule as the timeline's (see `burst`): renewed
+            // when half of it is gone, and a post lost meanwhile is not sent.
+            let clock = self.coach.now().max(now);
+            if clock + self.lease() / 2 >= expiry {
+                expiry = clock + self.lease();
+                held = Some(self.store.renew_post_claim(token, expiry).await?);
+            }
+            if held.as_ref().is_some_and(|h| !h.contains(&s.guild_id)) {
+                continue;
+            }
             let today = local_date(s.timezone, now);
             let next_after = |date: chrono::NaiveDate| {
                 let next_date = (date + Days::new(1)).max(today);

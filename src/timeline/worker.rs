@@ -10,10 +10,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgListener;
 
-use super::{Delivery, Messenger, Outbound};
+use super::burst::Claim;
+use super::Messenger;
 use crate::app::Coach;
 use crate::error::Result;
-use crate::store::timeline::{Audience, BatchOutcome, DueSend, Resolution, SendKind, WAKE_CHANNEL};
+use crate::store::timeline::{Audience, DueSend, WAKE_CHANNEL};
 use crate::store::Store;
 
 /// Server posts claimed at once: few servers, each one request.
@@ -27,14 +28,15 @@ pub struct SchedulerOptions {
     pub audience: Audience,
     /// Rows claimed at once.
     pub batch_size: i64,
-    /// How long a claim holds before another worker may take the row.
+    /// How long a claim holds before another worker may take the row. The
+    /// worker renews it every quarter lease while it holds rows, and starts
+    /// no send with less than half a lease left (see `burst`).
     pub lease: Duration,
     /// The longest sleep without a wake-up, as a safety net for missed notifications.
     pub max_sleep: Duration,
     /// Rows due this soon are claimed ahead, so a burst goes out on time.
     pub lookahead: Duration,
-    /// At most this many rows are held at once; with a paced messenger keep
-    /// it below what can be sent within the lease.
+    /// At most this many rows are held at once.
     pub max_staged: usize,
 }
 
@@ -43,10 +45,12 @@ impl SchedulerOptions {
         SchedulerOptions {
             audience: Audience::Discord,
             batch_size: 100,
-            lease: Duration::from_secs(120),
+            // Short, so a crash delays the rows it held by seconds; renewed
+            // while held, so a long burst keeps them.
+            lease: Duration::from_secs(6),
             max_sleep: Duration::from_secs(300),
             lookahead: Duration::from_secs(5),
-            // 50 s of sends at 40 a second: well inside the lease.
+            // 50 s of sends at 40 a second.
             max_staged: 2000,
         }
     }
@@ -56,7 +60,7 @@ pub struct Scheduler<M> {
     pub(super) coach: Coach,
     pub(super) store: Store,
     pub(super) messenger: M,
-    options: SchedulerOptions,
+    pub(super) options: SchedulerOptions,
     token_seed: u64,
     claims: AtomicU64,
 }
@@ -108,29 +112,32 @@ impl<M: Messenger> Scheduler<M> {
             .claim_due(
                 self.options.audience,
                 now,
+                now,
                 now + self.lease(),
                 token,
                 self.options.batch_size,
             )
             .await?;
-        if rows.is_empty() {
-            return Ok(0);
+        let n = rows.len();
+        if n > 0 {
+            self.send_claim(rows, Claim::new(token, now + self.lease()), now)
+                .await?;
         }
-        let outcome = self.handle_batch(&rows, now).await?;
-        self.store.complete_batch(token, now, &outcome).await?;
-        Ok(rows.len())
+        Ok(n)
     }
 
     /// Claims the rows ready within `horizon` (at most `max_staged`), sends
-    /// each at its due instant, and records the outcomes once the sends that
-    /// are due have gone out. Returns how many rows it handled.
+    /// each at its due instant, and records the outcomes as the sends
+    /// complete. Returns how many rows it handled.
     ///
     /// Claiming ahead is what keeps a burst on time: the claims, not the
     /// sends, are the slow part.
     pub async fn run_window(&self, horizon: Duration) -> Result<usize> {
         let now = self.coach.now();
         let until = now + chrono_of(horizon);
-        let lease_until = until + self.lease();
+        // Short, and renewed while the rows are held: rows left by a worker
+        // that died are taken again within seconds.
+        let lease_until = now + self.lease();
         let token = self.next_token();
         let mut staged: Vec<DueSend> = Vec::new();
         while staged.len() < self.options.max_staged {
@@ -140,7 +147,7 @@ impl<M: Messenger> Scheduler<M> {
                 .min((self.options.max_staged - staged.len()) as i64);
             let rows = self
                 .store
-                .claim_due(self.options.audience, until, lease_until, token, limit)
+                .claim_due(self.options.audience, now, until, lease_until, token, limit)
                 .await?;
             let full = rows.len() as i64 >= limit;
             staged.extend(rows);
@@ -148,112 +155,13 @@ impl<M: Messenger> Scheduler<M> {
                 break;
             }
         }
-        staged.sort_by_key(|r| r.due_at);
-        let batch = self.options.batch_size.max(1) as usize;
-        let mut outcomes = Vec::new();
-        let mut start = 0;
-        while start < staged.len() {
-            let wait = (staged[start].due_at - self.coach.now())
-                .to_std()
-                .unwrap_or(Duration::ZERO);
-            if !wait.is_zero() {
-                // Record what went out before waiting for the next instant.
-                self.complete_all(token, &mut outcomes).await?;
-                tokio::time::sleep(wait).await;
-            }
-            let now = self.coach.now();
-            let due_now = staged[start..]
-                .iter()
-                .take_while(|r| r.due_at <= now)
-                .count()
-                .max(1);
-            let end = start + due_now.min(batch);
-            outcomes.push(self.handle_batch(&staged[start..end], now).await?);
-            start = end;
+        let n = staged.len();
+        if n > 0 {
+            staged.sort_by_key(|r| r.due_at);
+            self.send_claim(staged, Claim::new(token, lease_until), now)
+                .await?;
         }
-        self.complete_all(token, &mut outcomes).await?;
-        Ok(staged.len())
-    }
-
-    async fn complete_all(&self, token: i64, outcomes: &mut Vec<BatchOutcome>) -> Result<()> {
-        let now = self.coach.now();
-        for outcome in outcomes.drain(..) {
-            self.store.complete_batch(token, now, &outcome).await?;
-        }
-        Ok(())
-    }
-
-    /// Sends what the Coach planned for each row and gathers what to record.
-    async fn handle_batch(&self, rows: &[DueSend], now: DateTime<Utc>) -> Result<BatchOutcome> {
-        let plans = self.coach.plan_sends(rows, now).await?;
-        let mut outcome = BatchOutcome::default();
-        for (row, plan) in rows.iter().zip(plans) {
-            let late = plan.late();
-            let notice = match plan.send {
-                Ok(notice) => notice,
-                Err(why) => {
-                    outcome
-                        .resolved
-                        .push((row.id, Resolution::Skipped(why.as_str().to_owned())));
-                    outcome.follow_ups.extend(plan.follow_up);
-                    continue;
-                }
-            };
-            let out = Outbound {
-                row_id: row.id,
-                user: row.user,
-                due_at: row.due_at,
-                dm_channel: row.settings.dm_channel_id,
-                nonce: format!("fc{}-{}", row.id, row.snoozes),
-                notice,
-            };
-            let kind = row.kind.as_str();
-            match self.messenger.deliver(&out).await {
-                Delivery::Sent { dm_channel } => {
-                    if let Some(c) = dm_channel.filter(|c| Some(*c) != row.settings.dm_channel_id) {
-                        outcome.dm_channels.push((row.user, c));
-                    }
-                    outcome.resolved.push((row.id, Resolution::Sent { late }));
-                    outcome.follow_ups.extend(plan.follow_up);
-                    outcome.session_moves.extend(plan.session_move);
-                }
-                Delivery::Unreachable(error) => {
-                    tracing::warn!(row = row.id, user = row.user.0, kind, %error, "user cannot be messaged; pausing their reminders");
-                    outcome.resolved.push((row.id, Resolution::Failed(error)));
-                    // Nothing that would have followed is scheduled for a blocked user.
-                    outcome.blocked.push(row.user);
-                    if let Some(channel) = row.settings.last_channel_id {
-                        self.messenger.tell_unreachable(row.user, channel).await;
-                    }
-                }
-                // A retry replaces whatever this send would have led to.
-                Delivery::Transient { retry_after, error } => {
-                    let resolution = if row.attempts >= MAX_ATTEMPTS {
-                        tracing::error!(row = row.id, user = row.user.0, kind, attempts = row.attempts, %error, "giving up on a send");
-                        // Giving up on today's reminder is no reason to miss tomorrow's.
-                        outcome
-                            .follow_ups
-                            .extend(plan.follow_up.filter(|f| f.kind != SendKind::Prompt));
-                        Resolution::Failed(error)
-                    } else {
-                        let wait = retry_after.unwrap_or_else(|| backoff(row.attempts));
-                        tracing::warn!(row = row.id, user = row.user.0, kind, attempts = row.attempts, %error, retry_in_ms = wait.as_millis() as u64, "send failed; will retry");
-                        Resolution::Retry {
-                            at: now + chrono_of(wait),
-                            error,
-                        }
-                    };
-                    outcome.resolved.push((row.id, resolution));
-                }
-                Delivery::Rejected(error) => {
-                    tracing::error!(row = row.id, user = row.user.0, kind, %error, "send refused");
-                    outcome.resolved.push((row.id, Resolution::Failed(error)));
-                    outcome.follow_ups.extend(plan.follow_up);
-                    outcome.session_moves.extend(plan.session_move);
-                }
-            }
-        }
-        Ok(outcome)
+        Ok(n)
     }
 
     /// Works until `shutdown`: runs what is due, then sleeps until the next

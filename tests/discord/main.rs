@@ -29,6 +29,8 @@ mod messages;
 mod outage;
 /// The round-trip counting PostgreSQL proxy itself.
 mod pg_proxy;
+/// `kill -9` mid-burst and a restart of the binary.
+mod restart;
 /// PostgreSQL round trips of the busiest actions, through that proxy.
 mod round_trips;
 /// `/coach`: the daily server post and the weekly streak board.

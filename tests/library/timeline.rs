@@ -496,7 +496,14 @@ async fn a_claim_left_by_a_crashed_worker_is_taken_after_it_expires(pool: PgPool
     // The first worker claims, then dies before sending or marking.
     let claimed = rig
         .store
-        .claim_due(Audience::Discord, due, due + Duration::minutes(2), 42, 100)
+        .claim_due(
+            Audience::Discord,
+            due,
+            due,
+            due + Duration::minutes(2),
+            42,
+            100,
+        )
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
@@ -510,6 +517,79 @@ async fn a_claim_left_by_a_crashed_worker_is_taken_after_it_expires(pool: PgPool
         rig.recorder.sent()[0].1.nonce,
         format!("fc{}-0", claimed[0].id)
     );
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_renewed_lease_keeps_rows_from_other_workers_and_a_lapsed_one_frees_them(pool: PgPool) {
+    let due = utc(2027, 6, 1, 7, 0);
+    users_due(&pool, 1, 20, due).await;
+    let store = Store::new(pool.clone());
+    let s = |n: i64| due + Duration::seconds(n);
+    let claim = |now, token| {
+        let store = store.clone();
+        // Claiming 5 s ahead, as the worker's window does.
+        async move {
+            store
+                .claim_due(
+                    Audience::Discord,
+                    now,
+                    now + Duration::seconds(5),
+                    now + Duration::seconds(6),
+                    token,
+                    100,
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let a = claim(s(0), 1).await;
+    assert_eq!(a.len(), 20);
+    // Within the lease, and even within the claim-ahead window of its
+    // expiry, another worker takes nothing.
+    assert!(claim(s(3), 2).await.is_empty());
+    // Renewed before it lapses, the lease holds past its first expiry.
+    assert_eq!(store.renew_claim(1, s(10)).await.unwrap().len(), 20);
+    for at in [6, 8, 9] {
+        assert!(claim(s(at), 2).await.is_empty(), "{at} s");
+    }
+    // Worker 1 records half its rows; the rest lapse at 10 s.
+    let outcome = footcoach::store::timeline::BatchOutcome {
+        resolved: a[..10]
+            .iter()
+            .map(|r| {
+                (
+                    r.id,
+                    footcoach::store::timeline::Resolution::Sent { late: false },
+                )
+            })
+            .collect(),
+        ..Default::default()
+    };
+    store.complete_batch(1, s(9), &outcome).await.unwrap();
+    let taken = claim(s(10), 2).await;
+    let mut ids: Vec<i64> = taken.iter().map(|r| r.id).collect();
+    ids.sort_unstable();
+    let mut rest: Vec<i64> = a[10..].iter().map(|r| r.id).collect();
+    rest.sort_unstable();
+    assert_eq!(ids, rest, "only the unrecorded rows, once lapsed");
+    // Worker 1, late to renew, learns it holds nothing: it must not send them.
+    assert!(store.renew_claim(1, s(16)).await.unwrap().is_empty());
+    assert_eq!(store.renew_claim(2, s(16)).await.unwrap().len(), 10);
+    // Its late completion changes nothing either.
+    let late = footcoach::store::timeline::BatchOutcome {
+        resolved: a[10..]
+            .iter()
+            .map(|r| {
+                (
+                    r.id,
+                    footcoach::store::timeline::Resolution::Sent { late: false },
+                )
+            })
+            .collect(),
+        ..Default::default()
+    };
+    store.complete_batch(1, s(11), &late).await.unwrap();
+    assert_eq!(db::count(&pool, "timeline WHERE state = 'sent'").await, 10);
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
@@ -704,4 +784,61 @@ async fn a_window_claims_ahead_and_sends_each_row_at_its_instant(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(unsent, 0, "all marked");
+}
+
+/// Takes `delay` (real time) over each send, and notes the row.
+#[derive(Clone)]
+struct Slow {
+    delay: std::time::Duration,
+    rows: Arc<Mutex<Vec<i64>>>,
+}
+
+impl Messenger for Slow {
+    async fn deliver(&self, out: &Outbound) -> Delivery {
+        tokio::time::sleep(self.delay).await;
+        self.rows.lock().unwrap().push(out.row_id);
+        Delivery::Sent { dm_channel: None }
+    }
+
+    async fn tell_unreachable(&self, _user: UserId, _channel: i64) {}
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn sends_slower_than_the_lease_keep_their_rows_while_it_is_renewed(pool: PgPool) {
+    // Real time: the lease lapses unless renewed.
+    let store = Store::new(pool.clone());
+    let coach = Coach::new(
+        store.clone(),
+        Arc::new(Content::embedded().unwrap()),
+        Arc::new(footcoach::clock::SystemClock),
+    );
+    let options = SchedulerOptions {
+        lease: std::time::Duration::from_secs(1),
+        ..SchedulerOptions::discord()
+    };
+    let slow = |delay_ms| Slow {
+        delay: std::time::Duration::from_millis(delay_ms),
+        rows: Arc::default(),
+    };
+    let (a, b) = (slow(2500), slow(0));
+    let first = Scheduler::new(coach.clone(), store.clone(), a.clone(), options.clone());
+    let second = Scheduler::new(coach, store, b.clone(), options);
+    users_due(&pool, 1, 5, Utc::now()).await;
+    let other = async {
+        let mut taken = 0;
+        for _ in 0..30 {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            taken += second
+                .run_window(std::time::Duration::from_secs(5))
+                .await
+                .unwrap();
+        }
+        taken
+    };
+    let (sent, taken) = tokio::join!(first.run_window(std::time::Duration::ZERO), other);
+    assert_eq!(sent.unwrap(), 5);
+    assert_eq!(taken, 0, "the other worker took none of the held rows");
+    assert_eq!(a.rows.lock().unwrap().len(), 5);
+    assert!(b.rows.lock().unwrap().is_empty());
+    assert_eq!(db::count(&pool, "timeline WHERE state = 'sent'").await, 5);
 }

@@ -1,8 +1,9 @@
 //! Failures a test injects: the next calls to a route answered with a
 //! status and body of its choice (a 5xx, a 403, a 429 with Discord's
-//! rate-limit headers) instead of being handled.
+//! rate-limit headers) instead of being handled, or handled but answered
+//! late (a stuck request).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
@@ -19,7 +20,30 @@ pub(super) struct Fault {
     remaining: usize,
 }
 
+/// A held answer waiting to fire.
+pub(super) struct Hold {
+    method: String,
+    pattern: String,
+    delay: Duration,
+    remaining: usize,
+}
+
 impl FakeDiscord {
+    /// The next `times` calls matching method and path pattern are handled
+    /// as Discord would (a message is created, and its nonce remembered),
+    /// but their answer is held back for `delay`: a request Discord carried
+    /// out whose answer is stuck, the case where a client that gives up and
+    /// retries must not post twice. A fault's answer
+    /// ([`Self::fail_next`]) to the same call is held too.
+    pub fn hold_next(&self, method: &str, path_pattern: &str, delay: Duration, times: usize) {
+        self.inner.lock().holds.push(Hold {
+            method: method.to_owned(),
+            pattern: path_pattern.to_owned(),
+            delay,
+            remaining: times,
+        });
+    }
+
     /// The next `times` calls matching method and path pattern are answered
     /// with `status` and `body` (and nothing happens).
     pub fn fail_next(
@@ -93,9 +117,11 @@ impl FakeDiscord {
         );
     }
 
-    /// Discard faults that have not fired yet.
+    /// Discard faults and holds that have not fired yet.
     pub fn clear_faults(&self) {
-        self.inner.lock().faults.clear();
+        let mut st = self.inner.lock();
+        st.faults.clear();
+        st.holds.clear();
     }
 }
 
@@ -114,4 +140,16 @@ pub(super) fn take_fault(st: &mut StateInner, method: &str, path: &str) -> Optio
     };
     st.faults.retain(|f| f.remaining > 0);
     Some(reply)
+}
+
+/// How long to hold the answer to the call, if a pending hold matches it
+/// (it fires once more).
+pub(super) fn take_hold(st: &mut StateInner, method: &str, path: &str) -> Option<Duration> {
+    let hold = st.holds.iter_mut().find(|h| {
+        h.remaining > 0 && method_matches(&h.method, method) && path_matches(&h.pattern, path)
+    })?;
+    hold.remaining -= 1;
+    let delay = hold.delay;
+    st.holds.retain(|h| h.remaining > 0);
+    Some(delay)
 }

@@ -54,7 +54,7 @@
 //! - `gateway`: the WebSocket gateway; `events`: what the fake learns from
 //!   the events a test dispatches, and the checks on those events;
 //! - `faults`: failures a test injects ([`FakeDiscord::fail_next`] and
-//!   friends);
+//!   friends, [`FakeDiscord::hold_next`] for a stuck answer);
 //! - `permissions`: guild channels, the bot's and members' permissions,
 //!   commands' default member permissions;
 //! - `validate`: Discord's limits on messages and commands;
@@ -92,7 +92,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Notify};
 use tokio::task::{AbortHandle, JoinHandle};
 
-use faults::Fault;
+use faults::{Fault, Hold};
 use gateway::GatewayState;
 pub use openapi::SchemaViolation;
 // Not every test binary uses every builder.
@@ -378,6 +378,7 @@ struct InteractionState {
 struct StateInner {
     calls: Vec<Call>,
     faults: Vec<Fault>,
+    holds: Vec<Hold>,
     /// Registered commands per scope (`None` = global): (given, answered).
     commands: HashMap<Option<u64>, Vec<(Value, Value)>>,
     /// Commands an overwrite replaced or removed, newest first: Discord's

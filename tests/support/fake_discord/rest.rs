@@ -13,7 +13,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::commands::{put_commands, registered};
-use super::faults::take_fault;
+use super::faults::{take_fault, take_hold};
 use super::interactions::{
     create_followup, interaction_callback, webhook_interaction, webhook_message,
 };
@@ -223,8 +223,9 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Res
         },
         Some(_) => (None, None),
     };
-    let reply = {
+    let (reply, hold) = {
         let mut st = inner.lock();
+        let hold = take_hold(&mut st, &method, &path);
         let reply = match take_fault(&mut st, &method, &path) {
             Some(fault) => fault,
             None => match (parse_error, refused) {
@@ -254,9 +255,12 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Res
             unexpected: reply.unexpected,
             at,
         });
-        reply
+        (reply, hold)
     };
     inner.calls_changed.notify_waiters();
+    if let Some(delay) = hold {
+        tokio::time::sleep(delay).await;
+    }
 
     let mut builder = Response::builder()
         .status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
