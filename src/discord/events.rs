@@ -1,7 +1,10 @@
 //! Messages and button presses: replies people type or click.
 
 use poise::serenity_prelude as serenity;
-use serenity::{ComponentInteraction, CreateInteractionResponse, FullEvent, Message};
+use serenity::{
+    ComponentInteraction, CreateInteractionResponse, CreateInteractionResponseMessage, FullEvent,
+    Message,
+};
 
 use super::render::{markup, outgoing, Action, BoardAction, Outgoing};
 use super::{retry, user_of, Data, Error};
@@ -128,6 +131,40 @@ async fn respond(
     .await
 }
 
+/// Answers a press with what `work` yields. When that takes long enough to
+/// risk Discord's 3 s, the answer is deferred first (only to the presser
+/// when `private`) and edited in once ready: an edit, unlike a follow-up, is
+/// the same when retried.
+async fn answer_press(
+    framework: Framework<'_>,
+    press: &ComponentInteraction,
+    private: bool,
+    work: impl std::future::Future<Output = Outgoing>,
+) -> Result<(), serenity::Error> {
+    let http = &framework.serenity_context.http;
+    tokio::pin!(work);
+    let out = tokio::select! {
+        out = &mut work => return respond(framework, press, out).await,
+        () = tokio::time::sleep(retry::DEFER_AFTER) => {
+            let defer = CreateInteractionResponseMessage::new().ephemeral(private);
+            retry::patiently(retry::INTERACTION, || async {
+                press
+                    .create_response(http, CreateInteractionResponse::Defer(defer.clone()))
+                    .await
+            })
+            .await?;
+            work.await
+        }
+    };
+    retry::patiently(retry::INTERACTION, || async {
+        press
+            .edit_response(http, out.clone().into_edit())
+            .await
+            .map(drop)
+    })
+    .await
+}
+
 async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Result<(), Error> {
     if let Some(action) = BoardAction::parse(&press.data.custom_id) {
         return on_board_button(framework, press, action).await;
@@ -137,33 +174,30 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
         respond(framework, press, Outgoing::ephemeral(text::STALE_BUTTON)).await?;
         return Ok(());
     };
-    let presser = user_of(press.user.id);
-    let out = if presser != owner {
-        Outgoing::ephemeral(NOT_YOURS)
-    } else {
-        let command = match action {
-            Action::Start => Command::RoutineStart,
-            Action::Done => Command::Reply(Intent::Done),
-            Action::Skip => Command::Reply(Intent::Skip),
-            Action::Stop => Command::Reply(Intent::Stop),
-            Action::Snooze => Command::Reply(Intent::Snooze),
-            Action::Delete => Command::DeleteConfirmed,
-        };
-        let origin = Origin {
-            server_channel: press.guild_id.map(|_| press.channel_id.get() as i64),
-            ..Origin::new(Source::DiscordButton)
-        };
-        match framework
-            .user_data
-            .coach
-            .handle(owner, origin, command)
-            .await
-        {
+    if user_of(press.user.id) != owner {
+        respond(framework, press, Outgoing::ephemeral(NOT_YOURS)).await?;
+        return Ok(());
+    }
+    let command = match action {
+        Action::Start => Command::RoutineStart,
+        Action::Done => Command::Reply(Intent::Done),
+        Action::Skip => Command::Reply(Intent::Skip),
+        Action::Stop => Command::Reply(Intent::Stop),
+        Action::Snooze => Command::Reply(Intent::Snooze),
+        Action::Delete => Command::DeleteConfirmed,
+    };
+    let origin = Origin {
+        server_channel: press.guild_id.map(|_| press.channel_id.get() as i64),
+        ..Origin::new(Source::DiscordButton)
+    };
+    let coach = &framework.user_data.coach;
+    let work = async {
+        match coach.handle(owner, origin, command).await {
             Ok(answer) => outgoing(&answer.reply, owner).with_welcome(answer.first_time),
             Err(e) => Outgoing::ephemeral(super::coach_failure(&e)),
         }
     };
-    respond(framework, press, out).await?;
+    answer_press(framework, press, action == Action::Delete, work).await?;
     Ok(())
 }
 
@@ -174,24 +208,27 @@ async fn on_board_button(
     press: &ComponentInteraction,
     action: BoardAction,
 ) -> Result<(), Error> {
-    let text = match press.guild_id {
-        None => BOARD_NEEDS_SERVER.to_owned(),
-        Some(guild) => {
-            let joined = framework
-                .user_data
-                .coach
-                .set_board(
-                    guild.get() as i64,
-                    user_of(press.user.id),
-                    action == BoardAction::Join,
-                )
-                .await;
-            match joined {
-                Ok(reply) => markup(&server_reply(&reply)),
-                Err(e) => super::coach_failure(&e),
+    let work = async {
+        let text = match press.guild_id {
+            None => BOARD_NEEDS_SERVER.to_owned(),
+            Some(guild) => {
+                let joined = framework
+                    .user_data
+                    .coach
+                    .set_board(
+                        guild.get() as i64,
+                        user_of(press.user.id),
+                        action == BoardAction::Join,
+                    )
+                    .await;
+                match joined {
+                    Ok(reply) => markup(&server_reply(&reply)),
+                    Err(e) => super::coach_failure(&e),
+                }
             }
-        }
+        };
+        Outgoing::ephemeral(text)
     };
-    respond(framework, press, Outgoing::ephemeral(text)).await?;
+    answer_press(framework, press, true, work).await?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 use poise::serenity_prelude as serenity;
 use serenity::{
     ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateInteractionResponseMessage, CreateMessage,
+    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse,
 };
 
 use chrono::{DateTime, Utc};
@@ -136,6 +136,19 @@ impl Outgoing {
             .embeds(self.embeds)
             .components(self.components)
             .ephemeral(self.ephemeral);
+        if let Some(c) = self.content {
+            m = m.content(c);
+        }
+        m
+    }
+}
+
+impl Outgoing {
+    /// The answer as an edit of a deferred one, whose visibility it keeps.
+    pub fn into_edit(self) -> EditInteractionResponse {
+        let mut m = EditInteractionResponse::new()
+            .embeds(self.embeds)
+            .components(self.components);
         if let Some(c) = self.content {
             m = m.content(c);
         }

@@ -12,6 +12,10 @@ use serenity::HttpError;
 /// whose first try did arrive.
 const ALREADY_ACKNOWLEDGED: isize = 40060;
 
+/// After this long without an answer an interaction is deferred, well inside
+/// Discord's 3 seconds.
+pub const DEFER_AFTER: Duration = Duration::from_millis(1500);
+
 /// How patient to be with one answer.
 #[derive(Debug, Clone, Copy)]
 pub struct Patience {

@@ -144,3 +144,36 @@ async fn answers_discord_failed_on_its_side_are_sent_again_and_tell_what_happene
     assert_eq!(db::count(&pool, "activity_log").await, 1);
     running.stop_clean(&fake).await;
 }
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn a_slow_button_press_is_deferred_then_answered_by_an_edit(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = bot::ready(&pool, &fake, None, saturday_noon()).await;
+    let ix = sub("routine", "today", json!([])).in_dm(&fake, ALICE);
+    fake.dispatch_interaction(&ix).await;
+    crate::support::chat::callback(&fake, &ix).await;
+    let card = crate::support::chat::answer_to(&fake, &ix).json;
+
+    // Hold the log so logging the day takes longer than Discord's 3 s.
+    let mut lock = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE activity_log IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let dm = fake.dm_channel_for(ALICE);
+    let pressed = fake::button_press(ALICE, None, dm, card, &format!("fc:done:{ALICE}"));
+    fake.dispatch_interaction(&pressed).await;
+    let deferred = crate::support::chat::callback(&fake, &pressed).await;
+    assert_eq!(deferred.body["type"], 5, "{}", deferred.body);
+    assert!(deferred.status < 300, "in time: {}", deferred.status);
+    lock.rollback().await.unwrap();
+
+    let original = fake::original_path(&pressed);
+    let edit = fake
+        .wait_for_call(|c| c.path == original && c.method == "PATCH", WAIT)
+        .await;
+    let said = edit.body["content"].as_str().unwrap_or_default();
+    assert!(said.contains("Logged"), "{}", edit.body);
+    assert_eq!(db::count(&pool, "activity_log").await, 1);
+    running.stop_clean(&fake).await;
+}

@@ -8,7 +8,6 @@ mod routine;
 mod settings;
 
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 
@@ -17,10 +16,6 @@ use super::retry;
 use super::{user_of, Context, Error};
 use crate::app::{Command, Origin, Source};
 use crate::coach::Timezone;
-
-/// After this long without an answer the interaction is deferred, well inside
-/// Discord's 3 seconds.
-const DEFER_AFTER: Duration = Duration::from_millis(1500);
 
 pub fn all() -> Vec<poise::Command<super::Data, Error>> {
     vec![
@@ -106,7 +101,7 @@ async fn defer_if_slow<T>(
     tokio::pin!(work);
     tokio::select! {
         done = &mut work => done,
-        _ = tokio::time::sleep(DEFER_AFTER) => {
+        _ = tokio::time::sleep(retry::DEFER_AFTER) => {
             let deferred = retry::patiently(retry::INTERACTION, || async {
                 if private {
                     ctx.defer_ephemeral().await
