@@ -174,6 +174,10 @@ impl Medium for LocalClock {
     fn strong(&self, words: &str) -> String {
         words.to_owned()
     }
+
+    fn inbox(&self) -> String {
+        "here".to_owned()
+    }
 }
 
 fn card_lines(card: &CardText, out: &mut Vec<String>) {

@@ -187,7 +187,11 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
         Action::Delete => Command::DeleteConfirmed,
     };
     let origin = Origin {
-        server_channel: press.guild_id.map(|_| press.channel_id.get() as i64),
+        server_channel: super::server_channel(
+            press.guild_id,
+            press.channel_id,
+            &press.authorizing_integration_owners,
+        ),
         ..Origin::new(Source::DiscordButton)
     };
     let coach = &framework.user_data.coach;

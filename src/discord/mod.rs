@@ -32,6 +32,25 @@ pub fn user_of(id: serenity::UserId) -> UserId {
     UserId(id.get() as i64)
 }
 
+/// The server channel an interaction came from, when the bot is installed in
+/// that server. A person's own install used in someone else's server
+/// answers there through the interaction only: the bot may not post in that
+/// channel, so it is never remembered as a place to post.
+pub(crate) fn server_channel(
+    guild: Option<serenity::GuildId>,
+    channel: serenity::ChannelId,
+    owners: &serenity::AuthorizingIntegrationOwners,
+) -> Option<i64> {
+    use serenity::AuthorizingIntegrationOwner as Owner;
+    let guild = guild?;
+    let installed = owners.0.is_empty()
+        || owners
+            .0
+            .iter()
+            .any(|o| matches!(o, Owner::GuildInstall(Some(g)) if *g == guild));
+    installed.then_some(channel.get() as i64)
+}
+
 /// The gateway intents: none of the privileged ones. DM text and replies that
 /// mention the bot reach it without the message content intent.
 pub fn intents() -> serenity::GatewayIntents {

@@ -193,6 +193,12 @@ impl Medium for Markup {
     fn strong(&self, words: &str) -> String {
         format!("**{words}**")
     }
+
+    /// Later messages always come by DM: the bot may not be able to post
+    /// where the person used a command.
+    fn inbox(&self) -> String {
+        "in your DMs".to_owned()
+    }
 }
 
 /// A `Text` as Discord shows it.

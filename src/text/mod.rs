@@ -35,6 +35,8 @@ pub enum Piece {
     Instant(DateTime<Utc>, When),
     Channel(i64),
     Person(UserId),
+    /// Where the bot's later messages reach the person ("in your DMs").
+    Inbox,
 }
 
 /// Words with typed values in them.
@@ -47,6 +49,8 @@ pub trait Medium {
     fn channel(&self, id: i64) -> String;
     fn person(&self, id: UserId) -> String;
     fn strong(&self, words: &str) -> String;
+    /// Where later messages (the next step, a reminder) reach the person.
+    fn inbox(&self) -> String;
 }
 
 impl Text {
@@ -63,6 +67,7 @@ impl Text {
                 Piece::Instant(at, when) => out.push_str(&medium.instant(*at, *when)),
                 Piece::Channel(c) => out.push_str(&medium.channel(*c)),
                 Piece::Person(p) => out.push_str(&medium.person(*p)),
+                Piece::Inbox => out.push_str(&medium.inbox()),
             }
         }
         out
@@ -238,6 +243,9 @@ mod tests {
         }
         fn strong(&self, words: &str) -> String {
             words.to_uppercase()
+        }
+        fn inbox(&self) -> String {
+            "in the inbox".to_owned()
         }
     }
 

@@ -4,7 +4,7 @@
 use crate::app::{Notice, RoutineCard, SessionView, StepLine, StepPrompt, TodayPlan, TodayView};
 use crate::coach::progress::DayStatus;
 
-use super::{clock, relative, strong, Text, ASK_PAIN};
+use super::{clock, relative, strong, Piece, Text, ASK_PAIN};
 
 /// A routine step as people read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,10 +160,9 @@ pub fn session_started(s: &SessionView) -> Text {
     let mut lines = vec![
         Text::from("Guided session: ")
             + strong(s.card.name.clone())
-            + format!(
-                " ({} min). I will post each step when the last one's time is up.",
-                s.card.minutes
-            ),
+            + format!(" ({} min). I will send each next step ", s.card.minutes)
+            + Piece::Inbox
+            + " when the last one's time is up.",
     ];
     for (line, due) in &s.schedule {
         lines.push(Text::from(format!("{}. {} at ", line.number, line.name)) + clock(*due));

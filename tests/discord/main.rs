@@ -37,3 +37,5 @@ mod round_trips;
 mod servers;
 /// Start-up, registration, and the binary's `footcoach run`.
 mod startup;
+/// The app installed to a person's own account.
+mod user_install;

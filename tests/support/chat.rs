@@ -23,6 +23,7 @@ pub fn is_put_commands(c: &Call) -> bool {
 }
 
 /// A slash command as a person fills it in: its name and its options.
+#[derive(Debug, Clone)]
 pub struct Slash {
     name: String,
     options: Value,

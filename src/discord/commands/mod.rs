@@ -13,12 +13,12 @@ use poise::serenity_prelude as serenity;
 
 use super::render::{outgoing, Outgoing};
 use super::retry;
-use super::{user_of, Context, Error};
+use super::{server_channel, user_of, Context, Error};
 use crate::app::{Command, Origin, Source};
 use crate::coach::Timezone;
 
 pub fn all() -> Vec<poise::Command<super::Data, Error>> {
-    vec![
+    let mut commands = vec![
         routine::routine(),
         remind::remind(),
         routine::progress(),
@@ -27,7 +27,33 @@ pub fn all() -> Vec<poise::Command<super::Data, Error>> {
         mydata::mydata(),
         coach::coach(),
         routine::help(),
-    ]
+    ];
+    for command in &mut commands {
+        let (installs, places) = where_offered(&command.name);
+        command.install_context = Some(installs.to_vec());
+        command.interaction_context = Some(places.to_vec());
+    }
+    commands
+}
+
+/// Where Discord offers a command: installed to a server or to a person's
+/// own account, and used in a server, the bot's DM, or other DMs and group
+/// DMs. A person's own commands go everywhere; a server's daily post and
+/// board only in a server that installed the bot.
+fn where_offered(
+    command: &str,
+) -> (
+    &'static [serenity::InstallationContext],
+    &'static [serenity::InteractionContext],
+) {
+    use serenity::{InstallationContext as Install, InteractionContext as Place};
+    match command {
+        "coach" => (&[Install::Guild], &[Place::Guild]),
+        _ => (
+            &[Install::Guild, Install::User],
+            &[Place::Guild, Place::BotDm, Place::PrivateChannel],
+        ),
+    }
 }
 
 /// A group invoked without a subcommand, which only a client still showing
@@ -47,7 +73,14 @@ async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
     let user = user_of(ctx.author().id);
     let origin = Origin {
         // Where to tell them if their DMs turn out to be closed.
-        server_channel: ctx.guild_id().map(|_| ctx.channel_id().get() as i64),
+        server_channel: match ctx {
+            poise::Context::Application(app) => server_channel(
+                ctx.guild_id(),
+                ctx.channel_id(),
+                &app.interaction.authorizing_integration_owners,
+            ),
+            poise::Context::Prefix(_) => None,
+        },
         ..Origin::new(Source::DiscordCommand)
     };
     // A deferred answer keeps the visibility of the defer: a user's data stays theirs.

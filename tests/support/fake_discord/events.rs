@@ -83,7 +83,11 @@ pub(super) fn observe(st: &mut StateInner, event: &str, mut data: Value) -> Resu
                 _ => {}
             }
             learn_user(st, &user);
-            learn_channel(st, channel, guild, &user);
+            // Only where the bot itself is: not a server that only the
+            // person installed the app for, nor their DMs with others.
+            if bot_is_present(&data, guild) {
+                learn_channel(st, channel, guild, &user);
+            }
             st.tokens.insert(token.clone(), id);
             st.interactions.insert(
                 id,
@@ -106,6 +110,42 @@ pub(super) fn observe(st: &mut StateInner, event: &str, mut data: Value) -> Resu
     Ok(data)
 }
 
+/// Whether the bot is in the place an interaction comes from: a server that
+/// installed it (`authorizing_integration_owners` "0" is that server) or its
+/// own DM (context 1).
+fn bot_is_present(data: &Value, guild: Option<u64>) -> bool {
+    match (data["context"].as_u64(), guild) {
+        (Some(2), _) => false,
+        (_, Some(g)) => {
+            data["authorizing_integration_owners"]["0"].as_str() == Some(&g.to_string())
+        }
+        _ => true,
+    }
+}
+
+/// Whether a command is offered where the interaction comes from (its
+/// `contexts`) for the installation used (its `integration_types`).
+fn offered_here(command: &Value, data: &Value, guild: Option<u64>) -> bool {
+    let context = data["context"]
+        .as_u64()
+        .unwrap_or(if guild.is_some() { 0 } else { 1 });
+    let owners = &data["authorizing_integration_owners"];
+    let install = if owners.get("0").is_none() && owners.get("1").is_some() {
+        1
+    } else {
+        0
+    };
+    let in_context = match command["contexts"].as_array() {
+        Some(contexts) => contexts.iter().any(|v| v.as_u64() == Some(context)),
+        // Unset: the legacy rule, everywhere but DMs with dm_permission false.
+        None => context == 0 || command["dm_permission"].as_bool() != Some(false),
+    };
+    let installed = command["integration_types"]
+        .as_array()
+        .is_none_or(|types| types.iter().any(|v| v.as_u64() == Some(install)));
+    in_context && installed
+}
+
 fn check_command_interaction(
     st: &StateInner,
     data: &mut Value,
@@ -126,21 +166,15 @@ fn check_command_interaction(
         let replaced = st.replaced_commands.get(&scope).into_iter().flatten();
         current.chain(replaced).filter(matches).cloned().collect()
     };
-    let commands: Vec<Value> = match guild {
-        Some(g) => candidates(Some(g))
-            .into_iter()
-            .chain(candidates(None))
-            .collect(),
-        None => candidates(None)
-            .into_iter()
-            .filter(|c| {
-                c["dm_permission"].as_bool() != Some(false)
-                    && c["contexts"]
-                        .as_array()
-                        .is_none_or(|ctx| ctx.iter().any(|v| v.as_u64() == Some(1)))
-            })
-            .collect(),
-    };
+    // A server's own commands exist only where the bot was installed.
+    let scoped = guild.filter(|_| bot_is_present(data, guild));
+    let commands: Vec<Value> = scoped
+        .map(|g| candidates(Some(g)))
+        .unwrap_or_default()
+        .into_iter()
+        .chain(candidates(None))
+        .filter(|c| c.get("guild_id").is_some() || offered_here(c, data, guild))
+        .collect();
     if commands.is_empty() {
         let known: Vec<String> = st
             .commands

@@ -98,7 +98,8 @@ pub use openapi::SchemaViolation;
 // Not every test binary uses every builder.
 #[allow(unused_imports)]
 pub use payloads::{
-    autocomplete, button_press, message_create, message_json, slash_command, user_json,
+    autocomplete, button_press, message_create, message_json, slash_command, user_installed,
+    user_json, UserPlace,
 };
 use payloads::{bot_user_json, default_username};
 #[allow(unused_imports)]

@@ -95,7 +95,8 @@ pub(super) fn application_json() -> Value {
         "interactions_endpoint_url": null,
         "role_connections_verification_url": null,
         "tags": [],
-        "integration_types_config": {"0": {}},
+        // Installable to servers and to people's own accounts.
+        "integration_types_config": {"0": {}, "1": {}},
     })
 }
 
@@ -305,4 +306,81 @@ pub fn message_create(
         msg["member"] = member;
     }
     msg
+}
+
+/// Where a person uses the app they installed to their own account.
+#[derive(Debug, Clone, Copy)]
+pub enum UserPlace {
+    /// A server channel, in a server the bot is not in (context 0).
+    Server { guild: u64, channel: u64 },
+    /// Their DM with the bot (context 1).
+    BotDm,
+    /// A DM with someone else, or a group DM (context 2).
+    OtherDm { channel: u64, group: bool },
+}
+
+/// Permissions a user-installed app has where the bot is not: it can only
+/// answer through the interaction (embeds, files, external emoji).
+const USER_INSTALL_PERMISSIONS: u64 = 16384 | 32768 | 262_144;
+
+/// `ix` (a slash command or button press by `user_id`, built for their DM)
+/// as Discord sends it from the user's own install used in `place`:
+/// `authorizing_integration_owners` holds only the user key.
+pub fn user_installed(mut ix: Interaction, user_id: u64, place: UserPlace) -> Interaction {
+    let p = &mut ix.payload;
+    let user = user_json(user_id, &default_username(user_id), false);
+    p["authorizing_integration_owners"] = json!({"1": user_id.to_string()});
+    match place {
+        UserPlace::Server { guild, channel } => {
+            let map = p.as_object_mut().expect("an interaction object");
+            map.remove("user");
+            p["guild_id"] = json!(guild.to_string());
+            p["guild"] = json!({"id": guild.to_string(), "locale": "en-US", "features": []});
+            p["guild_locale"] = json!("en-US");
+            p["member"] = member_json(user);
+            p["channel_id"] = json!(channel.to_string());
+            p["channel"] = json!({
+                "id": channel.to_string(),
+                "type": 0,
+                "guild_id": guild.to_string(),
+                "name": format!("channel-{}", channel % 10_000),
+                "position": 0,
+                "parent_id": null,
+                "nsfw": false,
+                "flags": 0,
+                "permissions": USER_INSTALL_PERMISSIONS.to_string(),
+            });
+            p["context"] = json!(0);
+            p["app_permissions"] = json!(USER_INSTALL_PERMISSIONS.to_string());
+        }
+        UserPlace::BotDm => {
+            p["context"] = json!(1);
+        }
+        UserPlace::OtherDm { channel, group } => {
+            let friend = user_json(user_id + 1, &default_username(user_id + 1), false);
+            p["channel_id"] = json!(channel.to_string());
+            p["channel"] = if group {
+                json!({
+                    "id": channel.to_string(),
+                    "type": 3,
+                    "name": "foot friends",
+                    "owner_id": user_id.to_string(),
+                    "last_message_id": null,
+                    "flags": 0,
+                    "recipients": [user, friend],
+                })
+            } else {
+                json!({
+                    "id": channel.to_string(),
+                    "type": 1,
+                    "last_message_id": null,
+                    "flags": 0,
+                    "recipients": [friend],
+                })
+            };
+            p["context"] = json!(2);
+            p["app_permissions"] = json!(USER_INSTALL_PERMISSIONS.to_string());
+        }
+    }
+    ix
 }
