@@ -6,16 +6,22 @@ use chrono::Datelike;
 use super::{Coach, Logged, Reply, StepPrompt, Visit};
 use crate::coach::progress::{record, LogEntry, LogOutcome};
 use crate::coach::progression::{level_down, level_up, pain_verdict, LevelReason};
-use crate::coach::reply::Intent;
+use crate::coach::reply::{Intent, Snooze};
+use crate::coach::schedule::resolve_local;
 use crate::coach::session::{step_at, GuidedSession, SessionState};
+use crate::coach::LocalTime;
 use crate::coach::PainLevel;
 use crate::error::Result;
 use crate::store::timeline::{NewSend, SendKind};
 use crate::store::{LogWrite, NewLogEntry, SessionWrite};
 
-/// A snooze moves today's reminder this much later, at most `MAX_SNOOZES` times a day.
-pub const SNOOZE_MINUTES: i64 = 30;
+/// Today's reminder can be snoozed this many times.
 pub const MAX_SNOOZES: u16 = 3;
+/// "This evening" for someone without an evening nudge.
+pub const EVENING: LocalTime = match LocalTime::new(19, 0) {
+    Some(t) => t,
+    None => panic!("19:00 is a time"),
+};
 
 impl Coach {
     pub(crate) async fn reply(&self, visit: &mut Visit, intent: Intent) -> Result<Reply> {
@@ -33,7 +39,7 @@ impl Coach {
             Intent::Skip => self.log_done(visit, session, LogOutcome::Skip).await,
             Intent::Pain(level) => self.pain(visit, session, level).await,
             Intent::Stop => self.stop(visit, session).await,
-            Intent::Snooze => self.snooze(visit).await,
+            Intent::Snooze(choice) => self.snooze(visit, choice).await,
             Intent::NotUnderstood => Ok(Reply::NotUnderstood),
         }
     }
@@ -251,17 +257,29 @@ impl Coach {
         })
     }
 
-    async fn snooze(&self, visit: &mut Visit) -> Result<Reply> {
+    async fn snooze(&self, visit: &mut Visit, choice: Snooze) -> Result<Reply> {
         if visit.settings().remind_at.is_none() {
             return Ok(Reply::NothingToSnooze);
         }
-        visit.remember().await?;
         let today = visit.today();
-        let until = visit.now + chrono::Duration::minutes(SNOOZE_MINUTES);
+        let until = match choice {
+            Snooze::Minutes(m) => visit.now + chrono::Duration::minutes(i64::from(m)),
+            Snooze::Evening => {
+                let at = visit.settings().followup_at.unwrap_or(EVENING);
+                let evening = resolve_local(visit.settings().timezone_or_utc(), today, at);
+                if evening <= visit.now {
+                    return Ok(Reply::EveningPassed { at });
+                }
+                evening
+            }
+        };
+        visit.remember().await?;
         let user = visit.user();
+        // Snoozed to the evening, the reminder stands in for the evening nudge.
+        let instead_of_nudge = choice == Snooze::Evening;
         match self
             .store
-            .snooze_reminder(user, today, until, MAX_SNOOZES)
+            .snooze_reminder(user, today, until, MAX_SNOOZES, instead_of_nudge)
             .await?
         {
             Some(count) => Ok(Reply::Snoozed { until, count }),

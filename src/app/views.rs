@@ -207,6 +207,10 @@ pub enum Reply {
         of: u32,
     },
     NothingToStop,
+    /// "This evening" asked for once the evening has begun.
+    EveningPassed {
+        at: LocalTime,
+    },
     NothingToSnooze,
     Snoozed {
         until: DateTime<Utc>,

@@ -12,10 +12,50 @@ pub enum Intent {
     Done,
     Skip,
     Pain(PainLevel),
-    Snooze,
+    Snooze(Snooze),
     Stop,
     NotUnderstood,
 }
+
+/// How long to put today's reminder off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Snooze {
+    Minutes(u16),
+    /// Until the person's evening nudge time (19:00 without one).
+    Evening,
+}
+
+impl Snooze {
+    /// "snooze", "later": the usual half hour.
+    pub const DEFAULT: Snooze = Snooze::Minutes(30);
+    /// The choices offered with a reminder.
+    pub const CHOICES: [Snooze; 4] = [
+        Snooze::Minutes(10),
+        Snooze::Minutes(30),
+        Snooze::Minutes(60),
+        Snooze::Evening,
+    ];
+}
+
+/// The longest snooze by minutes a person can type: half a day.
+const MAX_SNOOZE_MINUTES: u32 = 12 * 60;
+
+/// Put off until the evening.
+const EVENING_PHRASES: &[&str] = &[
+    "this evening",
+    "tonight",
+    "later tonight",
+    "in the evening",
+    "snooze this evening",
+    "snooze until this evening",
+    "snooze till this evening",
+    "snooze until tonight",
+    "snooze till tonight",
+    "snooze until evening",
+    "remind me this evening",
+    "remind me tonight",
+    "remind me in the evening",
+];
 
 /// Replies longer than this (after trimming) are never commands.
 const MAX_CHARS: usize = 200;
@@ -261,16 +301,16 @@ fn out_of_ten(tokens: &[Token]) -> Option<&[Token]> {
 
 fn phrase_intent(tokens: &[Token]) -> Intent {
     let mut words: Vec<&str> = Vec::with_capacity(tokens.len());
-    let mut numbers = 0;
+    let mut number = None;
     for t in tokens {
         match t {
             Token::Word(w) => words.push(w),
             // Numbers only make sense in "snooze 30" / "remind me in 30 minutes".
             Token::Number(n) => {
-                numbers += 1;
-                if numbers > 1 || n.contains('.') {
+                if number.is_some() || n.contains('.') {
                     return Intent::NotUnderstood;
                 }
+                number = Some(n.as_str());
                 words.push("#");
             }
             Token::Sign(_) => return Intent::NotUnderstood,
@@ -279,7 +319,7 @@ fn phrase_intent(tokens: &[Token]) -> Intent {
     }
     let mut slice: &[&str] = &words;
     loop {
-        if let Some(intent) = exact(slice) {
+        if let Some(intent) = exact(slice, number) {
             return intent;
         }
         if let Some((first, rest)) = slice.split_first() {
@@ -299,21 +339,23 @@ fn phrase_intent(tokens: &[Token]) -> Intent {
     }
 }
 
-fn exact(words: &[&str]) -> Option<Intent> {
+fn exact(words: &[&str], number: Option<&str>) -> Option<Intent> {
     let is = |phrases: &[&str]| {
         phrases
             .iter()
             .any(|p| p.split(' ').eq(words.iter().copied()))
     };
     if words.contains(&"#") {
-        return snooze_for(words).then_some(Intent::Snooze);
+        return snooze_for(words, number?).map(|m| Intent::Snooze(Snooze::Minutes(m)));
     }
     if is(DONE_PHRASES) {
         Some(Intent::Done)
     } else if is(SKIP_PHRASES) {
         Some(Intent::Skip)
+    } else if is(EVENING_PHRASES) {
+        Some(Intent::Snooze(Snooze::Evening))
     } else if is(SNOOZE_PHRASES) {
-        Some(Intent::Snooze)
+        Some(Intent::Snooze(Snooze::DEFAULT))
     } else if is(STOP_PHRASES) {
         Some(Intent::Stop)
     } else {
@@ -321,20 +363,27 @@ fn exact(words: &[&str]) -> Option<Intent> {
     }
 }
 
-/// "snooze 30", "snooze for 30 min", "remind me in 2 hours", "30 more minutes".
-fn snooze_for(words: &[&str]) -> bool {
+/// "snooze 30", "snooze for 30 min", "remind me in 2 hours", "30 more
+/// minutes": the minutes, from one minute to half a day.
+fn snooze_for(words: &[&str], number: &str) -> Option<u16> {
     let after_number = match words {
         ["snooze", "#", rest @ ..]
         | ["snooze", "for", "#", rest @ ..]
         | ["remind", "me", "in", "#", rest @ ..] => rest,
-        ["#", unit] | ["#", "more", unit] => return SNOOZE_UNITS.contains(unit),
-        _ => return false,
+        ["#", unit] | ["#", "more", unit] => std::slice::from_ref(unit),
+        _ => return None,
     };
-    match after_number {
-        [] => words[0] == "snooze",
-        [unit] => SNOOZE_UNITS.contains(unit),
-        _ => false,
-    }
+    let unit = match after_number {
+        [] if words[0] == "snooze" => "min",
+        [unit] if SNOOZE_UNITS.contains(unit) => unit,
+        _ => return None,
+    };
+    let per_unit = if unit.starts_with('h') { 60 } else { 1 };
+    let minutes = number.parse::<u32>().ok()?.checked_mul(per_unit)?;
+    (1..=MAX_SNOOZE_MINUTES)
+        .contains(&minutes)
+        .then(|| u16::try_from(minutes).ok())
+        .flatten()
 }
 
 #[cfg(test)]
@@ -437,16 +486,25 @@ mod tests {
             ("pain ٧", NotUnderstood),
             ("7 pain", NotUnderstood),
             // Snooze
-            ("snooze", Snooze),
-            ("Snooze!", Snooze),
-            ("later", Snooze),
-            ("remind me later", Snooze),
-            ("snooze 30", Snooze),
-            ("snooze 30 min", Snooze),
-            ("snooze for 10 minutes", Snooze),
-            ("remind me in 2 hours", Snooze),
-            ("not now", Snooze),
-            ("later please", Snooze),
+            ("snooze", Snooze(super::Snooze::DEFAULT)),
+            ("Snooze!", Snooze(super::Snooze::DEFAULT)),
+            ("later", Snooze(super::Snooze::DEFAULT)),
+            ("remind me later", Snooze(super::Snooze::DEFAULT)),
+            ("snooze 30", Snooze(super::Snooze::Minutes(30))),
+            ("snooze 10", Snooze(super::Snooze::Minutes(10))),
+            ("snooze 30 min", Snooze(super::Snooze::Minutes(30))),
+            ("snooze for 10 minutes", Snooze(super::Snooze::Minutes(10))),
+            ("remind me in 2 hours", Snooze(super::Snooze::Minutes(120))),
+            ("45 more minutes", Snooze(super::Snooze::Minutes(45))),
+            ("1 hour", Snooze(super::Snooze::Minutes(60))),
+            ("snooze 0", NotUnderstood),
+            ("snooze 13 hours", NotUnderstood),
+            ("snooze 99999999999999999999", NotUnderstood),
+            ("this evening", Snooze(super::Snooze::Evening)),
+            ("Tonight!", Snooze(super::Snooze::Evening)),
+            ("snooze until this evening", Snooze(super::Snooze::Evening)),
+            ("not now", Snooze(super::Snooze::DEFAULT)),
+            ("later please", Snooze(super::Snooze::DEFAULT)),
             ("snooze 3.5", NotUnderstood),
             ("snooze -5", NotUnderstood),
             ("snooze 30 40", NotUnderstood),

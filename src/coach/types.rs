@@ -20,8 +20,11 @@ pub struct BadTime {
 }
 
 impl LocalTime {
-    pub fn new(hour: u32, minute: u32) -> Option<Self> {
-        NaiveTime::from_hms_opt(hour, minute, 0).map(Self)
+    pub const fn new(hour: u32, minute: u32) -> Option<Self> {
+        match NaiveTime::from_hms_opt(hour, minute, 0) {
+            Some(t) => Some(Self(t)),
+            None => None,
+        }
     }
 
     pub fn naive(self) -> NaiveTime {

@@ -183,7 +183,7 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
         Action::Done => Command::Reply(Intent::Done),
         Action::Skip => Command::Reply(Intent::Skip),
         Action::Stop => Command::Reply(Intent::Stop),
-        Action::Snooze => Command::Reply(Intent::Snooze),
+        Action::Snooze(choice) => Command::Reply(Intent::Snooze(choice)),
         Action::Delete => Command::DeleteConfirmed,
     };
     let origin = Origin {

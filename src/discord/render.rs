@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::app::servers::ServerPost;
 use crate::app::{Notice, Reply, StepPrompt, TodayView};
 use crate::coach::progress::DayStatus;
+use crate::coach::reply::Snooze;
 use crate::coach::{LocalTime, Timezone};
 use crate::store::UserId;
 use crate::text::routine::{self, CardText};
@@ -27,7 +28,7 @@ pub enum Action {
     Done,
     Skip,
     Stop,
-    Snooze,
+    Snooze(Snooze),
     /// Confirms `/mydata delete`.
     Delete,
 }
@@ -35,11 +36,15 @@ pub enum Action {
 impl Action {
     fn key(self) -> &'static str {
         match self {
+            Action::Snooze(Snooze::Minutes(10)) => "snooze10",
+            Action::Snooze(Snooze::Minutes(60)) => "snooze60",
+            Action::Snooze(Snooze::Evening) => "snoozeevening",
+            // Half an hour, as on reminders before the choices.
+            Action::Snooze(Snooze::Minutes(_)) => "snooze",
             Action::Start => "start",
             Action::Done => "done",
             Action::Skip => "skip",
             Action::Stop => "stop",
-            Action::Snooze => "snooze",
             Action::Delete => "delete",
         }
     }
@@ -59,7 +64,10 @@ impl Action {
             "done" => Action::Done,
             "skip" => Action::Skip,
             "stop" => Action::Stop,
-            "snooze" => Action::Snooze,
+            "snooze" => Action::Snooze(Snooze::DEFAULT),
+            "snooze10" => Action::Snooze(Snooze::Minutes(10)),
+            "snooze60" => Action::Snooze(Snooze::Minutes(60)),
+            "snoozeevening" => Action::Snooze(Snooze::Evening),
             "delete" => Action::Delete,
             _ => return None,
         };
@@ -303,15 +311,24 @@ fn today_message(view: &TodayView, owner: UserId, snooze: bool) -> Outgoing {
         ..Default::default()
     };
     if view.status != Some(DayStatus::Done) {
-        let mut actions = vec![
+        let actions = vec![
             (Action::Start, routine::START, ButtonStyle::Primary),
             (Action::Done, routine::DONE, ButtonStyle::Success),
             (Action::Skip, routine::SKIP, ButtonStyle::Secondary),
         ];
-        if snooze {
-            actions.push((Action::Snooze, routine::SNOOZE, ButtonStyle::Secondary));
-        }
         out.components = vec![buttons(owner, &actions)];
+        if snooze {
+            let labels: Vec<String> = Snooze::CHOICES
+                .iter()
+                .map(|c| routine::snooze_label(*c))
+                .collect();
+            let choices: Vec<(Action, &str, ButtonStyle)> = Snooze::CHOICES
+                .iter()
+                .zip(&labels)
+                .map(|(c, label)| (Action::Snooze(*c), label.as_str(), ButtonStyle::Secondary))
+                .collect();
+            out.components.push(buttons(owner, &choices));
+        }
     }
     out
 }

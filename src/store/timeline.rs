@@ -349,15 +349,17 @@ impl Store {
         }
     }
 
-    /// Moves today's reminder `by` later, counting snoozes; returns the new
-    /// due instant and the count, or `None` when there is none to move or
-    /// the limit is reached.
+    /// Moves today's reminder to `new_due`, counting snoozes, and cancels
+    /// today's evening nudge when the reminder comes `instead_of_nudge`;
+    /// returns the count, or `None` when there is none to move or the limit
+    /// is reached.
     pub async fn snooze_reminder(
         &self,
         user: UserId,
         local_date: NaiveDate,
         new_due: DateTime<Utc>,
         max_snoozes: u16,
+        instead_of_nudge: bool,
     ) -> Result<Option<u16>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let snoozes = sqlx::query_scalar!(
@@ -373,6 +375,16 @@ impl Store {
         )
         .fetch_optional(&mut *tx)
         .await?;
+        if snoozes.is_some() && instead_of_nudge {
+            sqlx::query!(
+                "UPDATE timeline SET state = 'cancelled', claim_token = NULL
+                 WHERE user_id = $1 AND local_date = $2 AND kind = 'followup' AND state = 'pending'",
+                user.0,
+                local_date,
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
         wake(&mut tx).await?;
         tx.commit().await?;
         Ok(snoozes.map(|s| s.max(0) as u16))

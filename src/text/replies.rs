@@ -201,6 +201,9 @@ pub fn reply(reply: &Reply) -> Text {
             Text::from("No guided session is running. Start one with /routine start")
         }
         Reply::NothingToSnooze => Text::from("There is no reminder today to snooze."),
+        Reply::EveningPassed { at } => Text::from(format!(
+            "It is past {at} already, so this evening has begun. Snooze for 10 minutes, 30 minutes or an hour instead."
+        )),
         Reply::Snoozed { until, count } => {
             Text::from("Snoozed: I will remind you again ")
                 + relative(*until)

@@ -3,6 +3,7 @@
 
 use crate::app::{Notice, RoutineCard, SessionView, StepLine, StepPrompt, TodayPlan, TodayView};
 use crate::coach::progress::DayStatus;
+use crate::coach::reply::Snooze;
 
 use super::{clock, relative, strong, Piece, Text, ASK_PAIN};
 
@@ -202,4 +203,11 @@ pub const START: &str = "Start";
 pub const DONE: &str = "Done";
 pub const SKIP: &str = "Skip";
 pub const STOP: &str = "Stop";
-pub const SNOOZE: &str = "Snooze 30 min";
+/// The label of each snooze choice on a reminder.
+pub fn snooze_label(choice: Snooze) -> String {
+    match choice {
+        Snooze::Minutes(60) => "Snooze 1 hour".to_owned(),
+        Snooze::Minutes(m) => format!("Snooze {m} min"),
+        Snooze::Evening => "Until this evening".to_owned(),
+    }
+}

@@ -35,6 +35,8 @@ mod restart;
 mod round_trips;
 /// `/coach`: the daily server post and the weekly streak board.
 mod servers;
+/// Snoozing a reminder from its buttons.
+mod snooze;
 /// Start-up, registration, and the binary's `footcoach run`.
 mod startup;
 /// The app installed to a person's own account.

@@ -13,7 +13,7 @@ use crate::support::app::{users_due, users_with_reminders, App};
 use crate::support::db;
 use footcoach::app::{Coach, Command, Notice, Reply, Source};
 use footcoach::clock::ManualClock;
-use footcoach::coach::reply::Intent;
+use footcoach::coach::reply::{Intent, Snooze};
 use footcoach::content::Content;
 use footcoach::store::timeline::{Audience, SendKind};
 use footcoach::store::{Store, UserId};
@@ -355,26 +355,41 @@ async fn changing_the_time_reschedules_and_off_cancels(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
-async fn snooze_moves_todays_reminder_at_most_three_times(pool: PgPool) {
+async fn each_snooze_choice_moves_todays_reminder_once_at_most_three_times(pool: PgPool) {
     let rig = rig(&pool, utc(2027, 6, 1, 5, 0));
     let user = UserId(1008);
     set_reminder(&rig, user, "07:00", "UTC").await;
     rig.run_at(utc(2027, 6, 1, 7, 0)).await;
-    for i in 1..=3u16 {
-        let now =
-            utc(2027, 6, 1, 7, 0) + Duration::minutes(30 * i64::from(i - 1)) + Duration::minutes(1);
+    let evening = utc(2027, 6, 1, 19, 0);
+    let mut now = utc(2027, 6, 1, 7, 1);
+    for (i, (choice, due)) in [
+        (Snooze::Minutes(10), Duration::minutes(10)),
+        (Snooze::Minutes(60), Duration::minutes(60)),
+        (Snooze::Evening, Duration::zero()),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         rig.clock.set(now);
-        match rig.say(user, Command::Reply(Intent::Snooze)).await {
+        let want = if choice == Snooze::Evening {
+            evening
+        } else {
+            now + due
+        };
+        match rig.say(user, Command::Reply(Intent::Snooze(choice))).await {
             Reply::Snoozed { until, count } => {
-                assert_eq!(count, i);
-                assert_eq!(until, now + Duration::minutes(30));
+                assert_eq!(count, i as u16 + 1);
+                assert_eq!(until, want, "{choice:?}");
                 assert_eq!(rig.run_at(until - Duration::seconds(1)).await, 0);
                 rig.run_at(until).await;
             }
-            other => panic!("snooze {i}: {other:?}"),
+            other => panic!("snooze {choice:?}: {other:?}"),
         }
+        now = want + Duration::minutes(1);
     }
+    // Until this evening stands in for the evening nudge: nothing else at 19:00.
     assert_eq!(rig.reminders().len(), 4, "the reminder and three snoozes");
+    assert_eq!(rig.recorder.sent().len(), 4, "no evening nudge besides");
     let nonces: HashSet<String> = rig
         .recorder
         .sent()
@@ -383,8 +398,29 @@ async fn snooze_moves_todays_reminder_at_most_three_times(pool: PgPool) {
         .collect();
     assert_eq!(nonces.len(), 4, "each snoozed send has its own nonce");
     assert_eq!(
-        rig.say(user, Command::Reply(Intent::Snooze)).await,
+        rig.say(user, Command::Reply(Intent::Snooze(Snooze::DEFAULT)))
+            .await,
         Reply::SnoozeLimit
+    );
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn until_this_evening_once_the_evening_began_changes_nothing(pool: PgPool) {
+    let rig = rig(&pool, utc(2027, 6, 1, 5, 0));
+    let user = UserId(1010);
+    set_reminder(&rig, user, "07:00", "UTC").await;
+    rig.run_at(utc(2027, 6, 1, 7, 0)).await;
+    rig.clock.set(utc(2027, 6, 1, 19, 30));
+    let reply = rig
+        .say(user, Command::Reply(Intent::Snooze(Snooze::Evening)))
+        .await;
+    assert!(matches!(reply, Reply::EveningPassed { .. }), "{reply:?}");
+    assert_eq!(
+        rig.store
+            .reminder_snoozes(user, utc(2027, 6, 1, 0, 0).date_naive())
+            .await
+            .unwrap(),
+        Some(0)
     );
 }
 
