@@ -3,6 +3,7 @@
 //! meant, because most of them ignore summer time where the person lives.
 
 mod names;
+mod table;
 
 use std::fmt;
 use std::str::FromStr;

@@ -310,7 +310,7 @@ fn every_suggestion_is_accepted_as_itself() {
 
 #[test]
 fn every_name_in_the_tables_is_known_and_accepted() {
-    for name in names::table_names() {
+    for name in table::table_names() {
         assert_eq!(zone(name), name);
     }
 }
