@@ -189,9 +189,12 @@ fn matches(needle: &str, strict: bool) -> impl Iterator<Item = &'static str> {
                 2
             } else if e.key.contains(needle) && !(strict && needle.len() < 4) {
                 3
-            } else if slack > 0
-                && names::distance(needle, if whole { &e.key } else { &e.city }) <= slack
-            {
+            } else if slack > 0 && {
+                let target = if whole { &e.key } else { &e.city };
+                // The length check spares most zones the distance, per keystroke.
+                target.len().abs_diff(needle.len()) <= slack
+                    && names::distance(needle, target) <= slack
+            } {
                 4
             } else {
                 return None;
