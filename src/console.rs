@@ -76,10 +76,11 @@ fn parse_command(raw: &str) -> Result<Line, Line> {
         (["routine", "today"], 2) => Command::RoutineToday,
         (["routine", "start"], 2) => Command::RoutineStart,
         (["routine", ..], _) => return Err(Line::Usage(words::ROUTINE.to_owned())),
-        (["remind", "set"], 3 | 4) => Command::RemindSet {
+        // A zone may be a city of several words: "new york".
+        (["remind", "set"], n) if n >= 3 => Command::RemindSet {
             time: parse::<LocalTime>(w[2], words::REMIND_SET)?,
-            timezone: match w.get(3) {
-                Some(tz) => Some(parse::<Timezone>(tz, words::REMIND_SET)?),
+            timezone: match w.get(3..).filter(|zone| !zone.is_empty()) {
+                Some(zone) => Some(parse::<Timezone>(&zone.join(" "), words::REMIND_SET)?),
                 None => None,
             },
         },
@@ -514,6 +515,13 @@ mod tests {
                 timezone: None,
             })
         );
+        assert_eq!(
+            parse_line("/remind set 07:30 new york"),
+            Line::Command(Command::RemindSet {
+                time: "07:30".parse().unwrap(),
+                timezone: Some("America/New_York".parse().unwrap()),
+            })
+        );
         assert_eq!(parse_line("/progress"), Line::Command(Command::Progress));
         assert_eq!(
             parse_line("done"),
@@ -539,6 +547,13 @@ mod tests {
                 }
                 other => panic!("{bad}: {other:?}"),
             }
+        }
+        match parse_line("/remind set 07:30 EST") {
+            Line::Usage(text) => assert!(
+                text.contains("like America/New_York") && text.contains("Nothing was changed."),
+                "{text}"
+            ),
+            other => panic!("EST: {other:?}"),
         }
         let long = format!("/{}", "x".repeat(4000));
         assert!(matches!(parse_line(&long), Line::Usage(t) if t.len() < 300));

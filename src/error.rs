@@ -13,7 +13,7 @@ use crate::coach::{BadTime, BadTimezone, LocalTime};
 pub enum UserError {
     #[error("{0}")]
     Time(#[from] BadTime),
-    #[error("{0} (pick one from the list as you type)")]
+    #[error("{0}")]
     Timezone(#[from] BadTimezone),
     #[error("{0}")]
     Weekday(#[from] BadWeekday),

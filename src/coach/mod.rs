@@ -8,10 +8,12 @@ pub mod progression;
 pub mod reply;
 pub mod schedule;
 pub mod session;
+pub mod timezone;
 pub mod types;
 pub mod user;
 
-pub use types::{BadPain, BadTime, BadTimezone, LocalTime, PainLevel, Timezone};
+pub use timezone::{BadTimezone, Timezone};
+pub use types::{BadPain, BadTime, LocalTime, PainLevel};
 
 /// Monday first; the content's plan is laid out the same way.
 pub use crate::content::WEEK;

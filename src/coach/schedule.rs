@@ -13,7 +13,8 @@ use chrono::{
 };
 use chrono_tz::OffsetName;
 
-use super::types::{LocalTime, Timezone};
+use super::timezone::Timezone;
+use super::types::LocalTime;
 
 /// How far back (in local wall-clock time) we look for the offset in effect
 /// before a gap. The longest known gap is Pacific/Apia skipping 2011-12-30
@@ -220,7 +221,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn tz(name: &str) -> Timezone {
-        name.parse().unwrap()
+        Timezone::named(name).unwrap()
     }
 
     fn at(hour: u32, minute: u32) -> LocalTime {

@@ -112,111 +112,6 @@ impl fmt::Display for LocalTime {
     }
 }
 
-/// An IANA timezone known to chrono-tz.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Timezone(chrono_tz::Tz);
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "\"{input}\" is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York"
-)]
-pub struct BadTimezone {
-    pub input: String,
-}
-
-impl Timezone {
-    pub const UTC: Timezone = Timezone(chrono_tz::UTC);
-
-    pub fn tz(self) -> chrono_tz::Tz {
-        self.0
-    }
-
-    pub fn name(self) -> &'static str {
-        self.0.name()
-    }
-
-    /// Every IANA name, for autocompletion.
-    pub fn all() -> impl Iterator<Item = Timezone> {
-        chrono_tz::TZ_VARIANTS.iter().copied().map(Timezone)
-    }
-
-    /// Names that match what a person has typed so far, best first, at most `limit`.
-    /// Prefix matches of the city part rank above prefix matches of the whole
-    /// name, which rank above matches anywhere.
-    pub fn suggest(typed: &str, limit: usize) -> Vec<&'static str> {
-        let needle = typed.trim().to_ascii_lowercase().replace(' ', "_");
-        let mut scored: Vec<(u8, &'static str)> = chrono_tz::TZ_VARIANTS
-            .iter()
-            .filter_map(|tz| {
-                let name = tz.name();
-                let lower = name.to_ascii_lowercase();
-                let city = lower.rsplit('/').next().unwrap_or(&lower);
-                let rank = if needle.is_empty() {
-                    3
-                } else if lower == needle {
-                    0
-                } else if city.starts_with(&needle) {
-                    1
-                } else if lower.starts_with(&needle) {
-                    2
-                } else if lower.contains(&needle) {
-                    3
-                } else {
-                    return None;
-                };
-                // Deprecated aliases ("US/Eastern", "Etc/GMT+5") come after canonical names.
-                let alias =
-                    !name.contains('/') || name.starts_with("Etc/") || name.starts_with("US/");
-                Some((rank * 2 + alias as u8, name))
-            })
-            .collect();
-        scored.sort();
-        scored.into_iter().take(limit).map(|(_, n)| n).collect()
-    }
-}
-
-impl FromStr for Timezone {
-    type Err = BadTimezone;
-
-    /// Exact IANA names, ignoring case ("europe/berlin" works).
-    fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        let wanted = raw.trim();
-        chrono_tz::TZ_VARIANTS
-            .iter()
-            .find(|tz| tz.name().eq_ignore_ascii_case(wanted))
-            .map(|tz| Timezone(*tz))
-            .ok_or_else(|| BadTimezone {
-                input: raw.chars().take(60).collect(),
-            })
-    }
-}
-
-impl TryFrom<String> for Timezone {
-    type Error = BadTimezone;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        value.parse()
-    }
-}
-
-impl From<Timezone> for String {
-    fn from(t: Timezone) -> String {
-        t.name().to_owned()
-    }
-}
-
-impl From<chrono_tz::Tz> for Timezone {
-    fn from(tz: chrono_tz::Tz) -> Self {
-        Timezone(tz)
-    }
-}
-
-impl fmt::Display for Timezone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// Pain on the usual 0 to 10 scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u8", into = "u8")]
@@ -305,26 +200,6 @@ mod tests {
         ] {
             assert!(raw.parse::<LocalTime>().is_err(), "{raw} should be refused");
         }
-    }
-
-    #[test]
-    fn timezones_parse_ignoring_case_and_refuse_unknown() {
-        assert_eq!(
-            "europe/berlin".parse::<Timezone>().unwrap().name(),
-            "Europe/Berlin"
-        );
-        assert!("Mars/Olympus".parse::<Timezone>().is_err());
-        assert!("".parse::<Timezone>().is_err());
-    }
-
-    #[test]
-    fn suggestions_put_the_city_first_and_stop_at_the_limit() {
-        let got = Timezone::suggest("berl", 25);
-        assert_eq!(got.first(), Some(&"Europe/Berlin"));
-        assert_eq!(Timezone::suggest("", 25).len(), 25);
-        assert!(Timezone::suggest("zzzz", 25).is_empty());
-        let ny = Timezone::suggest("new_y", 25);
-        assert_eq!(ny.first(), Some(&"America/New_York"));
     }
 
     #[test]

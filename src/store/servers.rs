@@ -66,7 +66,7 @@ impl TryFrom<ServerRow> for ServerSettings {
             post_at: LocalTime::from_minutes_of_day(minute.into())
                 .ok_or_else(|| sqlx::Error::Decode(format!("post_minute {minute}").into()))?,
             // A name chrono-tz no longer knows falls back to UTC rather than stopping the posts.
-            timezone: row.timezone.parse().unwrap_or(Timezone::UTC),
+            timezone: Timezone::named(&row.timezone).unwrap_or(Timezone::UTC),
             next_date: row.next_date,
             next_due_at: row.next_due_at,
             last_posted_date: row.last_posted_date,

@@ -48,7 +48,7 @@ impl From<SettingsRow> for UserSettings {
 /// A name chrono-tz no longer knows reads as unset (UTC) rather than locking
 /// the user out.
 pub(super) fn timezone(name: Option<String>) -> Option<Timezone> {
-    name.and_then(|name| name.parse().ok())
+    name.and_then(|name| Timezone::named(&name))
 }
 
 /// Minutes after local midnight.

@@ -6,7 +6,7 @@ pub const COMMANDS: &str = "/routine today, /routine start, /remind set 07:30 Eu
 
 pub const ROUTINE: &str = "Type /routine today or /routine start";
 pub const REMIND_SET: &str =
-    "Type /remind set HH:MM Area/City, like /remind set 07:30 Europe/Berlin";
+    "Type /remind set HH:MM and your zone, like /remind set 07:30 Europe/Berlin";
 pub const REMIND_PAUSE: &str = "Type /remind pause YYYY-MM-DD, like /remind pause 2027-01-05";
 pub const REMIND: &str = "Type /remind set 07:30 Europe/Berlin, /remind show or /remind off";
 pub const FOLLOWUP: &str = "Type /settings followup 19:00 (or off)";
@@ -17,9 +17,10 @@ pub const LEVEL: &str = "Type /level down";
 pub const MYDATA: &str = "Type /mydata export or /mydata delete";
 pub const COACH: &str = "Type /coach channel, /coach show, /coach off, or /coach board on (or off)";
 
-/// A mistake in a console line, with how the command is typed.
+/// A mistake in a console line, said as Discord says it, with how the
+/// command is typed.
 pub fn mistake(problem: &crate::error::UserError, usage: &str) -> String {
-    format!("{problem}. {usage}")
+    format!("{} {usage}", super::refused(problem))
 }
 
 pub fn unknown(line: &str) -> String {

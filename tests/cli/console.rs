@@ -229,6 +229,32 @@ async fn bad_input_gets_one_line_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_city_is_its_zone_and_an_abbreviation_is_refused() {
+    let db = fresh_database("zones");
+    let stdout = console_ok(
+        &url_for(&db),
+        "sam",
+        "/remind set 07:30 EST\n/remind set 07:30 são paulo\n",
+    )
+    .await;
+    let answers: Vec<&str> = stdout.lines().skip(1).collect();
+    assert!(
+        answers[0].contains("like America/New_York") && answers[0].contains("Nothing was changed."),
+        "{stdout}"
+    );
+    assert!(stdout.contains("(America/Sao_Paulo)"), "{stdout}");
+    let mut conn = connect(&db).await;
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT timezone FROM users WHERE console_name = 'sam'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(stored.as_deref(), Some("America/Sao_Paulo"));
+    conn.close().await.ok();
+    drop_database(&db).await;
+}
+
+#[tokio::test]
 async fn an_unreachable_or_malformed_database_stops_start_up_with_one_line() {
     for (url, expect) in [
         ("postgres://postgres@127.0.0.1:1/footcoach", "DATABASE_URL"),

@@ -166,6 +166,57 @@ async fn timezones_autocomplete_best_first(pool: PgPool) {
     );
     let body = interact(&fake, &typing("a")).await;
     assert_eq!(body["data"]["choices"].as_array().unwrap().len(), 25);
+    // A city without its region, and an abbreviation offering the zones meant.
+    let body = interact(&fake, &typing("berlin")).await;
+    assert_eq!(body["data"]["choices"][0]["value"], "Europe/Berlin");
+    let body = interact(&fake, &typing("EST")).await;
+    let values: Vec<&str> = body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    assert!(values.contains(&"America/New_York"), "{values:?}");
+    assert!(!values.contains(&"EST"), "{values:?}");
+    running.stop_clean(&fake).await;
+}
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn timezones_as_people_type_them(pool: PgPool) {
+    let (fake, running) = bot_in_server(&pool).await;
+    let stored = || async {
+        sqlx::query_scalar::<_, Option<String>>("SELECT timezone FROM users WHERE id = $1")
+            .bind(ALICE as i64)
+            .fetch_optional(&pool)
+            .await
+            .unwrap()
+            .flatten()
+    };
+
+    // EST never changes for summer time: refused privately, the zone meant offered.
+    let body = command(
+        &fake,
+        ALICE,
+        remind_set(&[("time", "07:30"), ("timezone", "EST")]),
+    )
+    .await;
+    assert!(ephemeral(&body), "{body}");
+    assert!(text(&body).contains("summer time"), "{body}");
+    assert!(text(&body).contains("like America/New_York"), "{body}");
+    assert!(text(&body).ends_with("Nothing was changed."), "{body}");
+    assert_eq!(stored().await, None);
+    assert_eq!(db::count(&pool, "timeline").await, 0);
+
+    // A city, as typed, is stored and named by its IANA zone.
+    let body = command(
+        &fake,
+        ALICE,
+        remind_set(&[("time", "07:30"), ("timezone", "new york")]),
+    )
+    .await;
+    assert!(!ephemeral(&body), "{body}");
+    assert!(text(&body).contains("(America/New_York)"), "{body}");
+    assert_eq!(stored().await.as_deref(), Some("America/New_York"));
     running.stop_clean(&fake).await;
 }
 
