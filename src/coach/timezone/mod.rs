@@ -8,10 +8,12 @@ mod table;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use names::{classify, entries, fold, Typed};
+
+use super::types::LocalTime;
 
 /// An IANA timezone known to chrono-tz.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -98,6 +100,47 @@ impl Timezone {
     /// `limit`; each one is accepted as typed.
     pub fn suggest(typed: &str, limit: usize) -> Vec<&'static str> {
         suggest_at(typed, limit, Utc::now())
+    }
+
+    /// Up to `limit` zones likely for someone whose Discord speaks
+    /// `locale` ("en-US", "de"): that language's places first, then the
+    /// zones most people live in.
+    pub fn likely(locale: &str, limit: usize) -> Vec<Timezone> {
+        let language = locale.split('-').next().unwrap_or(locale);
+        let own = table::BY_LOCALE
+            .iter()
+            .filter(|(l, _)| *l == locale || *l == language)
+            .chain(table::BY_LOCALE.iter().filter(|(l, _)| l.starts_with(language)))
+            .flat_map(|(_, zones)| zones.iter());
+        let mut out: Vec<Timezone> = Vec::new();
+        for name in own.chain(table::WELL_KNOWN.iter()) {
+            if out.len() == limit {
+                break;
+            }
+            if let Some(tz) = Timezone::named(name).filter(|tz| !out.contains(tz)) {
+                out.push(tz);
+            }
+        }
+        out
+    }
+
+    /// The zones where the clock shows `local` at `now` (to the quarter
+    /// hour), likely ones first: how a person finds their zone by saying
+    /// what time it is for them.
+    pub fn showing(local: LocalTime, now: DateTime<Utc>) -> Vec<Timezone> {
+        const DAY: i32 = 24 * 3600;
+        const QUARTER: i32 = 15 * 60;
+        let utc = now.time().num_seconds_from_midnight() as i32;
+        let ahead = (local.minutes_of_day() * 60 - utc).rem_euclid(DAY);
+        let ahead = ((ahead as f64 / f64::from(QUARTER)).round() as i32) * QUARTER;
+        // Offsets run from -12:00 to +14:00, so a clock can mean a day ahead
+        // or behind (02:00 is both Hawaii and Kiribati).
+        [ahead - DAY, ahead]
+            .into_iter()
+            .filter(|o| (-12 * 3600..=14 * 3600).contains(o))
+            .flat_map(|o| names::at_offset(o, now))
+            .filter_map(Timezone::named)
+            .collect()
     }
 
     /// What a person typed, with offsets read at `now`.

@@ -262,3 +262,62 @@ pub(super) fn table_names() -> impl Iterator<Item = &'static str> {
         .chain(abbreviated)
         .copied()
 }
+
+/// Zones likely for a Discord locale, most likely first; the well-known
+/// zones follow them in the setup's list.
+pub(super) const BY_LOCALE: &[(&str, &[&str])] = &[
+    (
+        "en-US",
+        &[
+            "America/New_York",
+            "America/Chicago",
+            "America/Denver",
+            "America/Phoenix",
+            "America/Los_Angeles",
+            "America/Anchorage",
+            "Pacific/Honolulu",
+            "America/Toronto",
+            "America/Vancouver",
+        ],
+    ),
+    ("en-GB", &["Europe/London", "Europe/Dublin"]),
+    ("de", &["Europe/Berlin", "Europe/Vienna", "Europe/Zurich"]),
+    ("fr", &["Europe/Paris", "Europe/Brussels", "America/Montreal"]),
+    ("es-ES", &["Europe/Madrid", "Atlantic/Canary"]),
+    (
+        "es-419",
+        &[
+            "America/Mexico_City",
+            "America/Bogota",
+            "America/Argentina/Buenos_Aires",
+            "America/Santiago",
+            "America/Lima",
+        ],
+    ),
+    ("pt-BR", &["America/Sao_Paulo", "America/Manaus", "America/Recife"]),
+    ("it", &["Europe/Rome"]),
+    ("nl", &["Europe/Amsterdam", "Europe/Brussels"]),
+    ("pl", &["Europe/Warsaw"]),
+    ("sv-SE", &["Europe/Stockholm"]),
+    ("no", &["Europe/Oslo"]),
+    ("da", &["Europe/Copenhagen"]),
+    ("fi", &["Europe/Helsinki"]),
+    ("cs", &["Europe/Prague"]),
+    ("hu", &["Europe/Budapest"]),
+    ("ro", &["Europe/Bucharest"]),
+    ("bg", &["Europe/Sofia"]),
+    ("el", &["Europe/Athens"]),
+    ("hr", &["Europe/Zagreb"]),
+    ("lt", &["Europe/Vilnius"]),
+    ("tr", &["Europe/Istanbul"]),
+    ("uk", &["Europe/Kyiv"]),
+    ("ru", &["Europe/Moscow", "Asia/Yekaterinburg", "Asia/Novosibirsk"]),
+    ("hi", &["Asia/Kolkata"]),
+    ("th", &["Asia/Bangkok"]),
+    ("vi", &["Asia/Ho_Chi_Minh"]),
+    ("id", &["Asia/Jakarta", "Asia/Makassar"]),
+    ("zh-CN", &["Asia/Shanghai"]),
+    ("zh-TW", &["Asia/Taipei"]),
+    ("ja", &["Asia/Tokyo"]),
+    ("ko", &["Asia/Seoul"]),
+];

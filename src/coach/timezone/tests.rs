@@ -314,3 +314,31 @@ fn every_name_in_the_tables_is_known_and_accepted() {
         assert_eq!(zone(name), name);
     }
 }
+
+#[test]
+fn likely_zones_follow_the_locale_then_the_well_known() {
+    let names = |zones: Vec<Timezone>| zones.into_iter().map(Timezone::name).collect::<Vec<_>>();
+    let us = names(Timezone::likely("en-US", 25));
+    assert_eq!(us[0], "America/New_York");
+    assert!(us.contains(&"America/Los_Angeles") && us.contains(&"Europe/Berlin"));
+    assert_eq!(us.len(), 25);
+    assert_eq!(names(Timezone::likely("de", 3))[0], "Europe/Berlin");
+    assert_eq!(names(Timezone::likely("pt-BR", 3))[0], "America/Sao_Paulo");
+    // A locale without its own places gets the well-known ones.
+    assert_eq!(names(Timezone::likely("xx", 2)), ["America/New_York", "Europe/London"]);
+}
+
+#[test]
+fn the_time_on_a_clock_finds_the_zones_showing_it() {
+    use chrono::TimeZone;
+    let now = chrono::Utc.with_ymd_and_hms(2027, 1, 15, 12, 0, 0).unwrap();
+    let at = |h, m| LocalTime::new(h, m).unwrap();
+    let names = |zones: Vec<Timezone>| zones.into_iter().map(Timezone::name).collect::<Vec<_>>();
+    // 13:00 when it is noon in UTC, in January: Central Europe.
+    assert!(names(Timezone::showing(at(13, 0), now)).contains(&"Europe/Berlin"));
+    // A clock a few minutes off still finds the zone.
+    assert!(names(Timezone::showing(at(7, 2), now)).contains(&"America/New_York"));
+    // Half-hour zones, and the day line: 17:30 is India, 02:00 Hawaii.
+    assert!(names(Timezone::showing(at(17, 30), now)).contains(&"Asia/Kolkata"));
+    assert!(names(Timezone::showing(at(2, 0), now)).contains(&"Pacific/Honolulu"));
+}
