@@ -88,6 +88,8 @@ pub enum Command {
     },
     RemindShow,
     RemindOff,
+    /// The person's timezone, on its own (the first-run setup asks it first).
+    TimezoneSet(Timezone),
     /// The evening nudge time, or `None` to turn it off.
     FollowupSet(Option<LocalTime>),
     /// A holiday: no reminders from today through `until`.
@@ -283,6 +285,7 @@ impl Coach {
             Command::RemindSet { time, timezone } => self.remind_set(visit, time, timezone).await,
             Command::RemindShow => Ok(self.remind_show(visit)),
             Command::RemindOff => self.remind_off(visit).await,
+            Command::TimezoneSet(tz) => self.timezone_set(visit, tz).await,
             Command::FollowupSet(at) => self.followup_set(visit, at).await,
             Command::Pause { until } => self.pause(visit, until).await,
             Command::Resume => self.resume(visit).await,

@@ -40,6 +40,20 @@ impl Coach {
         }))
     }
 
+    /// Sets the person's timezone; a reminder they have moves with it.
+    pub(crate) async fn timezone_set(&self, visit: &mut Visit, timezone: Timezone) -> Result<Reply> {
+        visit.remember().await?;
+        self.store.set_timezone(visit.user(), timezone).await?;
+        visit.state.settings.timezone = Some(timezone);
+        if visit.settings().remind_at.is_some() {
+            self.schedule_reminders(visit.settings(), visit.now).await?;
+        }
+        Ok(Reply::TimezoneSet {
+            timezone,
+            next: self.next_reminder(visit),
+        })
+    }
+
     pub(crate) fn remind_show(&self, visit: &Visit) -> Reply {
         let settings = visit.settings();
         Reply::ReminderShow {

@@ -169,6 +169,11 @@ pub enum Reply {
     Today(TodayView),
     SessionStarted(SessionView),
     ReminderSet(ReminderView),
+    /// The next reminder, if one is set, at the new local time.
+    TimezoneSet {
+        timezone: Timezone,
+        next: Option<DateTime<Utc>>,
+    },
     ReminderShow {
         reminder: Option<ReminderView>,
         timezone: Option<Timezone>,

@@ -157,6 +157,18 @@ impl Store {
         Ok(row.into())
     }
 
+    /// Sets the person's timezone; their row exists.
+    pub async fn set_timezone(&self, id: UserId, timezone: Timezone) -> Result<(), sqlx::Error> {
+        sqlx::query!(
+            "UPDATE users SET timezone = $2, updated_at = now() WHERE id = $1",
+            id.0,
+            timezone.name(),
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Turns the reminder off; returns whether one was on.
     pub async fn clear_reminder(&self, id: UserId) -> Result<bool, sqlx::Error> {
         let changed = sqlx::query!(

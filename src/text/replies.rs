@@ -103,6 +103,13 @@ pub fn reply(reply: &Reply) -> Text {
         }
         Reply::SessionStarted(s) => routine::session_started(s),
         Reply::ReminderSet(r) => Text::from("Done. ") + reminder_line(r),
+        Reply::TimezoneSet { timezone, next } => {
+            let line = Text::from(format!("Your timezone: {timezone}."));
+            match next {
+                Some(next) => line + Text::from(" Next reminder: ") + at(*next),
+                None => line,
+            }
+        }
         Reply::ReminderShow {
             reminder,
             timezone,
