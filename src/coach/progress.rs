@@ -408,6 +408,30 @@ mod tests {
     }
 
     #[test]
+    fn every_fitted_step_done_is_a_day_done() {
+        let content = content();
+        // Without a golf ball the morning routine has seven steps, not eight.
+        let cal = Calendar {
+            content: &content,
+            rest_days: RestDays::NONE,
+            pause: None,
+            kit: Kit::parse_list("tennis ball, towel, chair, step").unwrap(),
+        };
+        let seven: Vec<LogEntry> = (1..=7).map(|n| step(1, n, LogOutcome::Done)).collect();
+        assert_eq!(cal.day_status(&seven, d(1)), Some(DayStatus::Done));
+        let everything = Calendar {
+            kit: Kit::ALL,
+            ..cal
+        };
+        assert_eq!(
+            everything.day_status(&seven, d(1)),
+            Some(DayStatus::Partial)
+        );
+        // A whole day done counts the minutes of the routine as fitted: 500 s.
+        assert_eq!(cal.progress(&[done(1)], d(1)).total_minutes, 8);
+    }
+
+    #[test]
     fn the_week_runs_monday_to_sunday_and_leaves_the_future_blank() {
         let content = content();
         let cal = Calendar {
