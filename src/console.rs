@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::app::input::{Evening, Switch, Until, Weekdays};
+use crate::app::input::{Equipment, Evening, Switch, Until, Weekdays};
 use crate::app::servers::ServerPost;
 use crate::app::{Coach, Command, Notice, Origin, Reply, Source, StepPrompt, TodayView};
+use crate::coach::fit::RoutineLength;
 use crate::coach::reply::parse_reply;
 use crate::coach::schedule::{iso_local, words_local};
 use crate::coach::user::UserId;
@@ -64,7 +65,7 @@ fn parse_command(raw: &str) -> Result<Line, Line> {
     let w: Vec<&str> = command
         .split_whitespace()
         .map(|w| {
-            ["time:", "timezone:", "until:", "days:"]
+            ["time:", "timezone:", "until:", "days:", "minutes:", "have:"]
                 .iter()
                 .find_map(|p| w.strip_prefix(p))
                 .unwrap_or(w)
@@ -99,6 +100,14 @@ fn parse_command(raw: &str) -> Result<Line, Line> {
         (["settings", "restdays"], n) if n >= 3 => {
             Command::RestDays(parse::<Weekdays>(&w[2..].join(" "), words::RESTDAYS)?.0)
         }
+        (["settings", "length"], 3) => {
+            Command::RoutineLength(parse::<RoutineLength>(w[2], words::LENGTH)?)
+        }
+        (["settings", "length"], _) => return Err(Line::Usage(words::LENGTH.to_owned())),
+        (["settings", "equipment"], n) if n >= 3 => {
+            Command::Equipment(parse::<Equipment>(&w[2..].join(" "), words::EQUIPMENT)?.0)
+        }
+        (["settings", "equipment"], _) => return Err(Line::Usage(words::EQUIPMENT.to_owned())),
         (["settings", "painprompt"], 3) => {
             Command::PainPrompt(parse::<Switch>(w[2], words::PAINPROMPT)?.0)
         }
@@ -186,6 +195,7 @@ fn card_lines(card: &CardText, out: &mut Vec<String>) {
     if let Some(level) = &card.level {
         out.push(format!("  {level}"));
     }
+    out.extend(card.fitted.iter().map(|line| format!("  {line}")));
     for s in &card.steps {
         out.push(format!("  {}: {} ({})", s.heading, s.dose, s.needs));
     }

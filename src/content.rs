@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use chrono::Weekday;
 use serde::{Deserialize, Serialize};
 
+pub use gear::Gear;
+
 /// Monday first, as people in most of the world read a week.
 pub const WEEK: [Weekday; 7] = [
     Weekday::Mon,
@@ -21,6 +23,10 @@ pub const WEEK: [Weekday; 7] = [
     Weekday::Sat,
     Weekday::Sun,
 ];
+
+/// The shorter of the two daily lengths a person can choose; every longer
+/// routine names a `short` one of at most this length.
+pub const SHORT_DAY_MINUTES: u32 = 5;
 
 pub const EXERCISES_FILE: &str = "exercises.toml";
 pub const ROUTINES_FILE: &str = "routines.toml";
@@ -170,9 +176,13 @@ pub struct Exercise {
     /// Short numbered steps, in order.
     pub steps: Vec<String>,
     pub dose: Dose,
-    /// What is needed, e.g. "chair", "tennis ball"; empty for nothing.
+    /// What is needed; empty for nothing.
     #[serde(default)]
-    pub equipment: Vec<String>,
+    pub equipment: Vec<Gear>,
+    /// Exercises to do instead when something it needs is missing, best
+    /// first; each needs none of what this one needs that it lacks.
+    #[serde(default)]
+    pub alternatives: Vec<String>,
     pub works: Vec<Area>,
     /// One line: when to stop or take care.
     pub safety: String,
@@ -183,7 +193,8 @@ impl Exercise {
         if self.equipment.is_empty() {
             "nothing".to_owned()
         } else {
-            self.equipment.join(", ")
+            let names: Vec<&str> = self.equipment.iter().map(|g| g.name()).collect();
+            names.join(", ")
         }
     }
 }
@@ -216,6 +227,10 @@ pub struct Routine {
     /// Completed days with low pain that move a user up one level.
     #[serde(default = "default_level_up_after")]
     pub level_up_after: u32,
+    /// The routine of at most five minutes done instead by people who
+    /// chose a shorter day; required when this one is longer.
+    #[serde(default)]
+    pub short: Option<String>,
 }
 
 fn standard_levels() -> Vec<u32> {
@@ -422,7 +437,7 @@ impl Content {
         for r in self.routines.values() {
             let secs = self.routine_seconds(r);
             out.push_str(&format!(
-                "  {:<12} {:>2} min promised, {} by its steps, {} steps\n",
+                "  {:<16} {:>2} min promised, {} by its steps, {} steps\n",
                 r.id,
                 r.minutes,
                 seconds_text(secs),
@@ -437,4 +452,5 @@ impl Content {
     }
 }
 
+mod gear;
 mod validate;

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use crate::coach::fit::{BadGear, BadLength};
 use crate::coach::plan::{BadDate, BadWeekday};
 use crate::coach::{BadTime, BadTimezone, LocalTime};
 
@@ -19,6 +20,10 @@ pub enum UserError {
     Weekday(#[from] BadWeekday),
     #[error("{0}")]
     Date(#[from] BadDate),
+    #[error("{0}")]
+    Length(#[from] BadLength),
+    #[error("{0}")]
+    Gear(#[from] BadGear),
     #[error("\"{input}\" is not a time: type a time like 19:00, or off")]
     TimeOrOff { input: String },
     #[error("Type on or off")]

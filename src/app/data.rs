@@ -9,7 +9,9 @@
 //!   "user": { "id", "timezone", "reminder_time", "followup_time",
 //!             "rest_days": ["Sat", ...], "pause": {"from", "until"} | null,
 //!             "dm_channel_id", "level" (null: standard), "ask_pain",
-//!             "last_server_channel_id", "dms_refused" },
+//!             "last_server_channel_id", "dms_refused",
+//!             "routine_minutes" (null: not chosen, each routine as planned),
+//!             "equipment": ["tennis ball", ...] | null (null: never asked, all assumed) },
 //!   "level_changes": [ { "at", "from", "to", "reason" } ],
 //!   "log": [ { "local_date", "routine", "step" (0 = whole routine),
 //!              "outcome": "done" | "skip" | "pain", "pain", "source", "logged_at" } ],
@@ -107,6 +109,10 @@ impl Coach {
                 "ask_pain": settings.ask_pain,
                 "last_server_channel_id": settings.last_channel_id.map(|c| c.to_string()),
                 "dms_refused": settings.dm_blocked,
+                "routine_minutes": settings.length.map(|l| l.minutes()),
+                "equipment": settings.equipment.map(|kit| {
+                    kit.items().into_iter().map(|g| g.name()).collect::<Vec<_>>()
+                }),
             },
             "level_changes": level_changes,
             "log": log,

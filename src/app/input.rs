@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 
+use crate::coach::fit::Kit;
 use crate::coach::plan::{parse_date, RestDays};
 use crate::coach::LocalTime;
 use crate::error::UserError;
@@ -69,6 +70,18 @@ impl FromStr for Weekdays {
     }
 }
 
+/// The equipment a person has: "tennis ball, towel", or "none".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Equipment(pub Kit);
+
+impl FromStr for Equipment {
+    type Err = UserError;
+
+    fn from_str(text: &str) -> Result<Self, UserError> {
+        Ok(Equipment(Kit::parse_list(text)?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +101,16 @@ mod tests {
         assert!(e.contains("YYYY-MM-DD"), "{e}");
         let e = "funday".parse::<Weekdays>().unwrap_err().to_string();
         assert!(e.contains("funday") && e.contains("mon"), "{e}");
+        assert_eq!(
+            "Tennis ball, a towel"
+                .parse::<Equipment>()
+                .map(|e| e.0.to_string()),
+            Ok("tennis ball, towel".to_owned())
+        );
+        let e = "golf ball, marbles"
+            .parse::<Equipment>()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("marbles") && e.contains("tennis ball"), "{e}");
     }
 }

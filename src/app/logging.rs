@@ -1,9 +1,8 @@
 //! Replies: "done", "skip", "pain N", "stop" and "snooze", typed or pressed,
 //! for the whole day or for the step of a guided session.
 
-use chrono::Datelike;
-
 use super::{Coach, Logged, Reply, StepPrompt, Visit};
+use crate::coach::fit::{fit, routine_on};
 use crate::coach::progress::{record, LogEntry, LogOutcome};
 use crate::coach::progression::{level_down, level_up, pain_verdict, LevelReason};
 use crate::coach::reply::{Intent, Snooze};
@@ -77,7 +76,7 @@ impl Coach {
 
     async fn log_day(&self, visit: &mut Visit, outcome: LogOutcome) -> Result<Reply> {
         let today = visit.today();
-        let routine = self.content.planned_routine(today.weekday());
+        let routine = routine_on(&self.content, visit.settings(), today);
         let entry = self.new_entry(visit, &routine.id, 0, outcome);
         // The log as it will be, so the streak and level need no second read.
         let changed = record(&mut visit.state.log, stored(&entry));
@@ -123,17 +122,18 @@ impl Coach {
             return self.log_day(visit, outcome).await;
         };
         let now = visit.now;
-        let of = routine.steps.len() as u32;
         let number = session.current_step;
         let level = routine.level_or_standard(session.level);
-        let name = step_at(&self.content, routine, level, number, now)
+        let kit = visit.settings().kit();
+        let of = fit(&self.content, routine, level, kit).steps.len() as u32;
+        let name = step_at(&self.content, routine, level, kit, number, now)
             .map_or_else(String::new, |t| t.step.exercise.name.clone());
         let entry = NewLogEntry {
             local_date: session.local_date,
             ..self.new_entry(visit, &routine.id, number, outcome)
         };
         record(&mut visit.state.log, stored(&entry));
-        let next = step_at(&self.content, routine, level, number + 1, now);
+        let next = step_at(&self.content, routine, level, kit, number + 1, now);
         let mut changes = visit.changes();
         changes.log = Some(entry);
         changes.session = Some(match &next {
@@ -161,7 +161,7 @@ impl Coach {
         let level_change = if finishes {
             level_up(
                 &calendar,
-                self.content.planned_routine(session.local_date.weekday()),
+                routine,
                 visit.settings().level,
                 &visit.state.log,
                 visit.state.level_changes.last().map(|c| c.at),
@@ -199,7 +199,7 @@ impl Coach {
         level: PainLevel,
     ) -> Result<Reply> {
         let today = visit.today();
-        let planned = self.content.planned_routine(today.weekday());
+        let planned = routine_on(&self.content, visit.settings(), today);
         let (routine_id, step) = match &session {
             Some(s) => (s.routine_id.as_str(), s.current_step),
             None => (planned.id.as_str(), 0),
@@ -247,10 +247,11 @@ impl Coach {
             return Ok(Reply::NothingToStop);
         };
         self.stop_session(visit, &s).await?;
-        let of = self
-            .content
-            .routine(&s.routine_id)
-            .map_or(0, |r| r.steps.len() as u32);
+        let kit = visit.settings().kit();
+        let of = self.content.routine(&s.routine_id).map_or(0, |r| {
+            let level = r.level_or_standard(s.level);
+            fit(&self.content, r, level, kit).steps.len() as u32
+        });
         Ok(Reply::SessionStopped {
             at_step: u32::from(s.current_step),
             of,

@@ -23,6 +23,7 @@ pub use views::{
 };
 
 use crate::clock::Clock;
+use crate::coach::fit::{Kit, RoutineLength};
 use crate::coach::plan::{Pause, RestDays};
 use crate::coach::progress::Calendar;
 use crate::coach::progression::PAIN_WINDOW_DAYS;
@@ -98,6 +99,10 @@ pub enum Command {
     },
     Resume,
     RestDays(RestDays),
+    /// Minutes a day for the routine.
+    RoutineLength(RoutineLength),
+    /// The equipment the person has.
+    Equipment(Kit),
     /// Everything stored about the user, as JSON.
     Export,
     /// Asks for confirmation before deleting.
@@ -290,6 +295,8 @@ impl Coach {
             Command::Pause { until } => self.pause(visit, until).await,
             Command::Resume => self.resume(visit).await,
             Command::RestDays(days) => self.rest_days(visit, days).await,
+            Command::RoutineLength(length) => self.routine_length(visit, length).await,
+            Command::Equipment(kit) => self.equipment(visit, kit).await,
             Command::Export => self.export(visit).await,
             Command::DeleteAsk => Ok(Reply::DeleteAsk),
             Command::DeleteConfirmed => self.delete(visit).await,
@@ -309,6 +316,7 @@ impl Coach {
             content: &self.content,
             rest_days: settings.rest_days,
             pause: settings.pause,
+            kit: settings.kit(),
         }
     }
 
@@ -362,6 +370,8 @@ pub(crate) fn stranger(id: UserId) -> UserState {
             last_channel_id: None,
             level: None,
             ask_pain: true,
+            length: None,
+            equipment: None,
         },
         welcomed: false,
         session: None,

@@ -67,6 +67,8 @@ impl Coach {
             followup: settings.followup_at,
             rest_days: settings.rest_days,
             dm_blocked: settings.dm_blocked,
+            length: settings.length,
+            equipment: settings.equipment,
         }
     }
 

@@ -5,10 +5,12 @@ use chrono::{Datelike, NaiveDate};
 use super::{
     Coach, Reply, RoutineCard, SessionView, StepLine, StepPrompt, TodayPlan, TodayView, Visit,
 };
+use crate::coach::fit::routine_on;
 use crate::coach::plan::{day_plan, DayPlan};
 use crate::coach::progress::{DayStatus, LogEntry, LogOutcome};
 use crate::coach::progression::level_of;
 use crate::coach::session::timed_steps;
+use crate::content::Routine;
 use crate::error::Result;
 use crate::store::timeline::{NewSend, SendKind};
 use crate::store::UserSettings;
@@ -36,8 +38,8 @@ impl Coach {
         plan: DayPlan<'_>,
         status: Option<DayStatus>,
     ) -> TodayView {
-        let routine = self.content.planned_routine(date.weekday());
-        let card = RoutineCard::new(&self.content, routine, level_of(settings.level, routine));
+        let routine = routine_on(&self.content, settings, date);
+        let card = self.card(settings, date, routine, level_of(settings.level, routine));
         let plan = match plan {
             DayPlan::Train(_) => TodayPlan::Train(card),
             DayPlan::Rest => TodayPlan::Rest { routine: card },
@@ -60,9 +62,9 @@ impl Coach {
         let date = visit.today();
         let now = visit.now;
         // On a rest day or a pause, asking to start still gets the day's routine.
-        let routine = self.content.planned_routine(date.weekday());
+        let routine = routine_on(&self.content, visit.settings(), date);
         let level = level_of(visit.settings().level, routine);
-        let steps = timed_steps(&self.content, routine, level, now);
+        let steps = timed_steps(&self.content, routine, level, visit.settings().kit(), now);
         let Some(first) = steps.first() else {
             // Content validation refuses a routine without steps.
             return Ok(Reply::Today(self.today_view(
@@ -90,7 +92,7 @@ impl Coach {
         let pain_today = pain_on(&visit.state.log, date);
         Ok(Reply::SessionStarted(SessionView {
             session_id: session.id,
-            card: RoutineCard::new(&self.content, routine, level),
+            card: self.card(visit.settings(), date, routine, level),
             schedule: steps
                 .iter()
                 .map(|t| (StepLine::new(&t.step), t.due))
@@ -98,6 +100,25 @@ impl Coach {
             first: StepPrompt::new(&first.step, of, first.due, first.ends),
             ask_pain: visit.settings().ask_pain && !pain_today,
         }))
+    }
+}
+
+impl Coach {
+    /// `routine` as the person does it, saying what their settings changed.
+    fn card(
+        &self,
+        settings: &UserSettings,
+        date: NaiveDate,
+        routine: &Routine,
+        level: u8,
+    ) -> RoutineCard {
+        let planned = self.content.planned_routine(date.weekday());
+        RoutineCard {
+            shortened: (planned.id != routine.id)
+                .then(|| settings.length.map(|l| (planned.name.clone(), l)))
+                .flatten(),
+            ..RoutineCard::fitted(&self.content, routine, level, settings.kit())
+        }
     }
 }
 

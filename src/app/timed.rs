@@ -147,11 +147,10 @@ impl Coach {
             session_move: None,
         };
         let session_id = row.session.map_or(0, |(id, _)| id);
-        match decide_prompt(&self.content, session, step, now) {
+        match decide_prompt(&self.content, session, row.settings.kit(), step, now) {
             PromptDecision::Skip(why) => planned.send = Err(why),
             PromptDecision::Step {
-                routine,
-                step: timed,
+                step: timed, of, ..
             } => {
                 planned.session_move = Some(SessionMove {
                     session_id,
@@ -169,7 +168,7 @@ impl Coach {
                 });
                 planned.send = Ok(Notice::Prompt(StepPrompt::new(
                     &timed.step,
-                    routine.steps.len() as u32,
+                    of,
                     timed.due,
                     timed.ends,
                 )));

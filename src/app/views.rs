@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::coach::fit::{fit, Change, Kit, RoutineLength};
 use crate::coach::plan::{Pause, RestDays};
 use crate::coach::progress::{DayStatus, LogOutcome, Progress};
 use crate::coach::progression::{LevelChange, PainAdvice};
 use crate::coach::{LocalTime, PainLevel, Timezone};
-use crate::content::{Content, Routine, StepView};
+use crate::content::{Content, Gear, Routine, StepView};
 use crate::error::UserError;
 use crate::store::LogWrite;
 
@@ -35,6 +36,38 @@ impl StepLine {
     }
 }
 
+/// A planned exercise the person's equipment changed: done as another, or
+/// left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FitNote {
+    pub planned: String,
+    /// The exercise done instead; `None` when it is left out.
+    pub instead: Option<String>,
+    /// What the person lacks for the planned one.
+    pub lacking: Vec<Gear>,
+}
+
+impl FitNote {
+    fn new(change: &Change<'_>) -> Self {
+        match change {
+            Change::Swapped {
+                planned,
+                instead,
+                lacking,
+            } => FitNote {
+                planned: planned.name.clone(),
+                instead: Some(instead.name.clone()),
+                lacking: lacking.clone(),
+            },
+            Change::LeftOut { planned, lacking } => FitNote {
+                planned: planned.name.clone(),
+                instead: None,
+                lacking: lacking.clone(),
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoutineCard {
     pub routine_id: String,
@@ -45,24 +78,36 @@ pub struct RoutineCard {
     pub steps: Vec<StepLine>,
     pub level: u8,
     pub levels: u8,
+    /// The plan's routine when the person's chosen length made it this one.
+    pub shortened: Option<(String, RoutineLength)>,
+    /// What the person's equipment changed.
+    pub fit: Vec<FitNote>,
 }
 
 impl RoutineCard {
+    /// The routine as written, for everyone (a server's post).
     pub fn new(content: &Content, routine: &Routine, level: u8) -> Self {
-        let steps = content.steps_at(routine, level);
+        Self::fitted(content, routine, level, Kit::ALL)
+    }
+
+    /// The routine as a person with `kit` does it.
+    pub fn fitted(content: &Content, routine: &Routine, level: u8, kit: Kit) -> Self {
+        let fitted = fit(content, routine, level, kit);
         RoutineCard {
             routine_id: routine.id.clone(),
             name: routine.name.clone(),
             summary: routine.summary.clone(),
-            // The promised length at the standard level; levels change it.
-            minutes: if routine.level_percent(level) == 100 {
+            // The promised length as written; levels and equipment change it.
+            minutes: if routine.level_percent(level) == 100 && fitted.changes.is_empty() {
                 routine.minutes
             } else {
-                (steps.iter().map(StepView::seconds).sum::<u32>() + 30) / 60
+                (fitted.seconds() + 30) / 60
             },
-            steps: steps.iter().map(StepLine::new).collect(),
+            steps: fitted.steps.iter().map(StepLine::new).collect(),
             level,
             levels: routine.top_level(),
+            shortened: None,
+            fit: fitted.changes.iter().map(FitNote::new).collect(),
         }
     }
 }
@@ -183,6 +228,10 @@ pub enum Reply {
         rest_days: RestDays,
         /// Discord refused to DM the user, so reminders are paused.
         dm_blocked: bool,
+        /// Minutes a day, when chosen.
+        length: Option<RoutineLength>,
+        /// Their equipment, when they said.
+        equipment: Option<Kit>,
     },
     ReminderOff {
         was_on: bool,
@@ -230,6 +279,8 @@ pub enum Reply {
         was_paused: bool,
     },
     RestDaysSet(RestDays),
+    RoutineLengthSet(RoutineLength),
+    EquipmentSet(Kit),
     Export(serde_json::Value),
     DeleteAsk,
     Deleted {

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
+use super::fit::{fit, Kit};
 use super::plan::{day_plan, DayPlan};
 use super::progress::{Calendar, DayStatus, LogEntry};
 use super::schedule::{local_date, reminders_between, resolve_local};
@@ -118,6 +119,7 @@ pub fn decide_daily<'a>(
         content,
         rest_days: settings.rest_days,
         pause: settings.pause,
+        kit: settings.kit(),
     };
     let status = calendar.day_status(entries, due.local_date);
     if status == Some(DayStatus::Done) {
@@ -173,6 +175,8 @@ pub enum PromptDecision<'a> {
     Step {
         routine: &'a Routine,
         step: TimedStep<'a>,
+        /// Steps in the session, as fitted.
+        of: u32,
     },
     /// The last step's time is up: the session is finished.
     Over {
@@ -181,10 +185,12 @@ pub enum PromptDecision<'a> {
     Skip(Skip),
 }
 
-/// Decides the prompt that opens step `number` (1-based) of `session`.
+/// Decides the prompt that opens step `number` (1-based) of `session`,
+/// whose steps are fitted to `kit`.
 pub fn decide_prompt<'a>(
     content: &'a Content,
     session: Option<&GuidedSession>,
+    kit: Kit,
     number: u16,
     now: DateTime<Utc>,
 ) -> PromptDecision<'a> {
@@ -196,8 +202,12 @@ pub fn decide_prompt<'a>(
         return PromptDecision::Skip(Skip::RoutineGone);
     };
     let level = routine.level_or_standard(session.level);
-    match step_at(content, routine, level, number, now) {
-        Some(step) => PromptDecision::Step { routine, step },
+    match step_at(content, routine, level, kit, number, now) {
+        Some(step) => PromptDecision::Step {
+            routine,
+            step,
+            of: fit(content, routine, level, kit).steps.len() as u32,
+        },
         None => PromptDecision::Over { routine },
     }
 }
@@ -233,6 +243,8 @@ mod tests {
             last_channel_id: None,
             level: None,
             ask_pain: true,
+            length: None,
+            equipment: None,
         }
     }
 
@@ -377,7 +389,7 @@ mod tests {
         let content = content();
         let now = Utc.with_ymd_and_hms(2027, 3, 10, 8, 0, 0).unwrap();
         let s = session(1, SessionState::Active);
-        match decide_prompt(&content, Some(&s), 2, now) {
+        match decide_prompt(&content, Some(&s), Kit::ALL, 2, now) {
             PromptDecision::Step { step, .. } => {
                 assert_eq!(step.step.number, 2);
                 assert_eq!(step.due, now);
@@ -388,7 +400,7 @@ mod tests {
         let steps = content.routine("morning").unwrap().steps.len() as u16;
         let last = session(steps, SessionState::Active);
         assert!(matches!(
-            decide_prompt(&content, Some(&last), steps + 1, now),
+            decide_prompt(&content, Some(&last), Kit::ALL, steps + 1, now),
             PromptDecision::Over { .. }
         ));
         for (s, n) in [
@@ -396,12 +408,12 @@ mod tests {
             (session(2, SessionState::Active), 2),
         ] {
             assert!(matches!(
-                decide_prompt(&content, Some(&s), n, now),
+                decide_prompt(&content, Some(&s), Kit::ALL, n, now),
                 PromptDecision::Skip(Skip::SessionMovedOn)
             ));
         }
         assert!(matches!(
-            decide_prompt(&content, None, 2, now),
+            decide_prompt(&content, None, Kit::ALL, 2, now),
             PromptDecision::Skip(Skip::SessionMovedOn)
         ));
         let gone = GuidedSession {
@@ -409,7 +421,7 @@ mod tests {
             ..s
         };
         assert!(matches!(
-            decide_prompt(&content, Some(&gone), 2, now),
+            decide_prompt(&content, Some(&gone), Kit::ALL, 2, now),
             PromptDecision::Skip(Skip::RoutineGone)
         ));
     }

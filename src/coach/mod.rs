@@ -2,6 +2,7 @@
 //! instants. No IO, no async, no SQL, no serenity here.
 
 pub mod decide;
+pub mod fit;
 pub mod plan;
 pub mod progress;
 pub mod progression;

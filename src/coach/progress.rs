@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate};
 
+use super::fit::{fit, Kit};
 use super::plan::{day_plan, DayPlan, Pause, RestDays};
 use crate::content::Content;
 use chrono::{DateTime, Utc};
@@ -95,6 +96,9 @@ pub struct Calendar<'a> {
     pub content: &'a Content,
     pub rest_days: RestDays,
     pub pause: Option<Pause>,
+    /// Their equipment today: logged steps are counted against the routine
+    /// as fitted to it (a past day fitted to other equipment is read the same).
+    pub kit: Kit,
 }
 
 /// What one day's log entries add up to.
@@ -107,7 +111,7 @@ struct DayLog {
     done_seconds: u32,
 }
 
-fn summarise(content: &Content, entries: &[LogEntry]) -> BTreeMap<NaiveDate, DayLog> {
+fn summarise(content: &Content, kit: Kit, entries: &[LogEntry]) -> BTreeMap<NaiveDate, DayLog> {
     let mut days: BTreeMap<NaiveDate, DayLog> = BTreeMap::new();
     for e in entries {
         let day = days.entry(e.local_date).or_default();
@@ -119,7 +123,8 @@ fn summarise(content: &Content, entries: &[LogEntry]) -> BTreeMap<NaiveDate, Day
             (n, LogOutcome::Done) => {
                 day.steps_done += 1;
                 if let Some(r) = routine {
-                    if let Some(step) = content.steps(r).get(usize::from(n) - 1) {
+                    let fitted = fit(content, r, r.standard_level(), kit);
+                    if let Some(step) = fitted.steps.get(usize::from(n) - 1) {
                         day.done_seconds += step.seconds();
                     }
                 }
@@ -131,10 +136,10 @@ fn summarise(content: &Content, entries: &[LogEntry]) -> BTreeMap<NaiveDate, Day
 }
 
 impl DayLog {
-    fn status(&self, content: &Content) -> Option<DayStatus> {
+    fn status(&self, content: &Content, kit: Kit) -> Option<DayStatus> {
         let steps_total = content
             .routine(&self.routine_id)
-            .map(|r| r.steps.len() as u32);
+            .map(|r| fit(content, r, r.standard_level(), kit).steps.len() as u32);
         match self.whole {
             Some(LogOutcome::Done) => return Some(DayStatus::Done),
             _ if steps_total.is_some_and(|n| n > 0 && self.steps_done >= n) => {
@@ -147,11 +152,11 @@ impl DayLog {
         (self.steps_skipped > 0).then_some(DayStatus::Skipped)
     }
 
-    fn minutes_seconds(&self, content: &Content) -> u32 {
+    fn minutes_seconds(&self, content: &Content, kit: Kit) -> u32 {
         match self.whole {
             Some(LogOutcome::Done) => content
                 .routine(&self.routine_id)
-                .map_or(0, |r| content.routine_seconds(r)),
+                .map_or(0, |r| fit(content, r, r.standard_level(), kit).seconds()),
             _ => self.done_seconds,
         }
     }
@@ -188,11 +193,13 @@ impl Calendar<'_> {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Vec<(NaiveDate, DayStatus)> {
-        let days = summarise(self.content, entries);
+        let days = summarise(self.content, self.kit, entries);
         from.iter_days()
             .take_while(|d| *d <= to)
             .map(|date| {
-                let logged = days.get(&date).and_then(|d| d.status(self.content));
+                let logged = days
+                    .get(&date)
+                    .and_then(|d| d.status(self.content, self.kit));
                 let status = logged
                     .or_else(|| self.planned(date))
                     .unwrap_or(DayStatus::Missed);
@@ -215,7 +222,7 @@ impl Calendar<'_> {
     /// Today only counts once something is logged: an unfinished today never
     /// breaks the streak.
     pub fn progress(&self, entries: &[LogEntry], today: NaiveDate) -> Progress {
-        let days = summarise(self.content, entries);
+        let days = summarise(self.content, self.kit, entries);
         let first = entries
             .iter()
             .map(|e| e.local_date)
@@ -261,7 +268,10 @@ impl Calendar<'_> {
             .collect();
         let week = recent[recent.len() - 7..].to_vec();
 
-        let total_seconds: u32 = days.values().map(|d| d.minutes_seconds(self.content)).sum();
+        let total_seconds: u32 = days
+            .values()
+            .map(|d| d.minutes_seconds(self.content, self.kit))
+            .sum();
         Progress {
             today,
             current_streak: current,
@@ -314,6 +324,7 @@ mod tests {
             content: &content,
             rest_days: RestDays::NONE,
             pause: None,
+            kit: Kit::ALL,
         };
         let entries = vec![done(1), done(2), done(3), done(5), done(6)];
         let p = cal.progress(&entries, d(6));
@@ -333,6 +344,7 @@ mod tests {
         let cal = Calendar {
             content: &content,
             rest_days: rest,
+            kit: Kit::ALL,
             pause: Some(Pause {
                 from: d(9),
                 until: d(10),
@@ -363,6 +375,7 @@ mod tests {
             content: &content,
             rest_days: RestDays::NONE,
             pause: None,
+            kit: Kit::ALL,
         };
         let morning_steps = content.routine("morning").unwrap().steps.len() as u16;
         let mut all_steps: Vec<LogEntry> = (1..=morning_steps)
@@ -395,12 +408,37 @@ mod tests {
     }
 
     #[test]
+    fn every_fitted_step_done_is_a_day_done() {
+        let content = content();
+        // Without a golf ball the morning routine has seven steps, not eight.
+        let cal = Calendar {
+            content: &content,
+            rest_days: RestDays::NONE,
+            pause: None,
+            kit: Kit::parse_list("tennis ball, towel, chair, step").unwrap(),
+        };
+        let seven: Vec<LogEntry> = (1..=7).map(|n| step(1, n, LogOutcome::Done)).collect();
+        assert_eq!(cal.day_status(&seven, d(1)), Some(DayStatus::Done));
+        let everything = Calendar {
+            kit: Kit::ALL,
+            ..cal
+        };
+        assert_eq!(
+            everything.day_status(&seven, d(1)),
+            Some(DayStatus::Partial)
+        );
+        // A whole day done counts the minutes of the routine as fitted: 500 s.
+        assert_eq!(cal.progress(&[done(1)], d(1)).total_minutes, 8);
+    }
+
+    #[test]
     fn the_week_runs_monday_to_sunday_and_leaves_the_future_blank() {
         let content = content();
         let cal = Calendar {
             content: &content,
             rest_days: RestDays::NONE,
             pause: None,
+            kit: Kit::ALL,
         };
         let p = cal.progress(&[done(2), done(3)], d(3));
         let week: Vec<Option<DayStatus>> = p.week.iter().map(|(_, s)| *s).collect();

@@ -355,6 +355,7 @@ mod tests {
             content: &content,
             rest_days: RestDays::NONE,
             pause: None,
+            kit: crate::coach::fit::Kit::ALL,
         };
         let need = routine.level_up_after;
         let mut history: Vec<LogEntry> = (1..=need)

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use super::fit::{fit, Kit};
 use super::user::UserId;
 use crate::content::{Content, Routine, StepView};
 
@@ -37,16 +38,17 @@ pub struct TimedStep<'a> {
     pub ends: DateTime<Utc>,
 }
 
-/// Every step of `routine` at `level`, back to back from `start`.
+/// Every step of `routine` at `level`, fitted to `kit`, back to back from `start`.
 pub fn timed_steps<'a>(
     content: &'a Content,
     routine: &'a Routine,
     level: u8,
+    kit: Kit,
     start: DateTime<Utc>,
 ) -> Vec<TimedStep<'a>> {
     let mut due = start;
-    content
-        .steps_at(routine, level)
+    fit(content, routine, level, kit)
+        .steps
         .into_iter()
         .map(|step| {
             let ends = due + Duration::seconds(step.seconds().into());
@@ -57,16 +59,18 @@ pub fn timed_steps<'a>(
         .collect()
 }
 
-/// The step with number `number` (1-based) at `level` when it starts at `start`.
+/// The step with number `number` (1-based) at `level`, fitted to `kit`,
+/// when it starts at `start`.
 pub fn step_at<'a>(
     content: &'a Content,
     routine: &'a Routine,
     level: u8,
+    kit: Kit,
     number: u16,
     start: DateTime<Utc>,
 ) -> Option<TimedStep<'a>> {
-    let step = content
-        .steps_at(routine, level)
+    let step = fit(content, routine, level, kit)
+        .steps
         .into_iter()
         .nth(usize::from(number).checked_sub(1)?)?;
     let ends = start + Duration::seconds(step.seconds().into());

@@ -1,5 +1,6 @@
 //! Who a person is to the coach, and their settings.
 
+use crate::coach::fit::{Kit, RoutineLength};
 use crate::coach::plan::{Pause, RestDays};
 use crate::coach::{LocalTime, Timezone};
 
@@ -27,10 +28,19 @@ pub struct UserSettings {
     pub level: Option<u8>,
     /// Ask for pain before a guided session.
     pub ask_pain: bool,
+    /// Minutes a day; `None` (not chosen) is each routine as planned.
+    pub length: Option<RoutineLength>,
+    /// What they have; `None` (never asked) is everything, so nothing changes
+    /// for people who have not said.
+    pub equipment: Option<Kit>,
 }
 
 impl UserSettings {
     pub fn timezone_or_utc(&self) -> Timezone {
         self.timezone.unwrap_or(Timezone::UTC)
+    }
+
+    pub fn kit(&self) -> Kit {
+        self.equipment.unwrap_or(Kit::ALL)
     }
 }

@@ -11,13 +11,16 @@ use serde::de::DeserializeOwned;
 use toml::{Table, Value};
 
 use super::{
-    seconds_text, Content, ContentError, ContentErrors, Dose, Exercise, Routine, Sources,
-    EXERCISES_FILE, PLAN_FILE, ROUTINES_FILE,
+    seconds_text, Content, ContentError, ContentErrors, Dose, Exercise, Gear, Routine, Sources,
+    EXERCISES_FILE, PLAN_FILE, ROUTINES_FILE, SHORT_DAY_MINUTES,
 };
 
 mod rules;
 
-use rules::{check_exercise, check_routine, is_kebab_case, join_ids, References};
+use rules::{
+    check_alternatives, check_exercise, check_routine, check_short, is_kebab_case, join_ids,
+    References,
+};
 
 const MAX_HOLD_SECONDS: u32 = 120;
 const MAX_SECONDS: u32 = 600;
@@ -61,6 +64,11 @@ pub(super) fn build(sources: Sources) -> Result<Content, ContentErrors> {
         }
     }
     let exercise_ids = ex_parsed.as_deref().and_then(known_ids);
+    if let Some(ids) = &exercise_ids {
+        for ex in exercises.values() {
+            check_alternatives(&mut errors, &ex_file, ex, ids, &exercises);
+        }
+    }
 
     // Routines.
     let rt_file = file_name(ROUTINES_FILE);
@@ -83,6 +91,11 @@ pub(super) fn build(sources: Sources) -> Result<Content, ContentErrors> {
         }
     }
     let routine_ids = rt_parsed.as_deref().and_then(known_ids);
+    if let Some(ids) = &routine_ids {
+        for routine in routines.values() {
+            check_short(&mut errors, &rt_file, routine, ids, &routines);
+        }
+    }
 
     // The weekly plan.
     let plan_file = file_name(PLAN_FILE);

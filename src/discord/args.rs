@@ -4,7 +4,8 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::app::input::{Evening, Switch, Until, Weekdays};
+use crate::app::input::{Equipment, Evening, Switch, Until, Weekdays};
+use crate::coach::fit::{BadLength, RoutineLength};
 use crate::coach::{LocalTime, Timezone};
 use crate::error::UserError;
 
@@ -34,4 +35,37 @@ macro_rules! string_option {
     )*};
 }
 
-string_option!(LocalTime, Timezone, Switch, Evening, Until, Weekdays);
+string_option!(LocalTime, Timezone, Switch, Evening, Until, Weekdays, Equipment);
+
+/// Minutes a day: an integer option offering the lengths there are.
+#[poise::async_trait]
+impl poise::SlashArgument for RoutineLength {
+    async fn extract(
+        _: &serenity::Context,
+        _: &serenity::CommandInteraction,
+        value: &serenity::ResolvedValue<'_>,
+    ) -> Result<Self, poise::SlashArgError> {
+        let serenity::ResolvedValue::Integer(minutes) = value else {
+            return Err(poise::SlashArgError::new_command_structure_mismatch(
+                "expected an integer",
+            ));
+        };
+        i16::try_from(*minutes)
+            .ok()
+            .and_then(RoutineLength::from_minutes)
+            .ok_or_else(|| {
+                let input = minutes.to_string();
+                let e = UserError::from(BadLength {
+                    input: input.clone(),
+                });
+                poise::SlashArgError::new_parse(Box::new(e), input)
+            })
+    }
+
+    fn create(builder: serenity::CreateCommandOption) -> serenity::CreateCommandOption {
+        [RoutineLength::Five, RoutineLength::Ten].into_iter().fold(
+            builder.kind(serenity::CommandOptionType::Integer),
+            |b, length| b.add_int_choice(length.to_string(), length.minutes() as i32),
+        )
+    }
+}

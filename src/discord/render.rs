@@ -215,10 +215,10 @@ pub fn markup(text: &Text) -> String {
 }
 
 fn routine_embed(card: &CardText, title_prefix: &str) -> CreateEmbed {
-    let description = match &card.level {
-        Some(level) => format!("{}\n{level}", card.summary),
-        None => card.summary.clone(),
-    };
+    let mut lines = vec![card.summary.clone()];
+    lines.extend(card.level.iter().cloned());
+    lines.extend(card.fitted.iter().cloned());
+    let description = lines.join("\n");
     let mut embed = CreateEmbed::new()
         .title(format!("{title_prefix}{}", card.heading))
         .description(description)

@@ -212,7 +212,7 @@ impl Conn {
             r#"
             SELECT u.id, u.timezone, u.remind_minute, u.rest_days, u.paused_from, u.paused_until,
                    u.dm_channel_id, u.followup_minute, u.dm_blocked_at, u.last_channel_id,
-                   u.level, u.ask_pain,
+                   u.level, u.ask_pain, u.routine_minutes, u.equipment,
                    u.welcomed_at IS NOT NULL AS "welcomed!",
                    (SELECT row_to_json(s) FROM (
                         SELECT id, user_id, local_date, routine_id, current_step, step_due_at,
@@ -249,6 +249,8 @@ impl Conn {
             last_channel_id: row.last_channel_id,
             level: row.level,
             ask_pain: row.ask_pain,
+            routine_minutes: row.routine_minutes,
+            equipment: row.equipment,
         }
         .into();
         let session = row.session.map(|Json(s)| GuidedSession::from(s));

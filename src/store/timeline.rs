@@ -101,6 +101,8 @@ struct DueRow {
     last_channel_id: Option<i64>,
     level: Option<i16>,
     ask_pain: bool,
+    routine_minutes: Option<i16>,
+    equipment: Option<i16>,
 }
 
 impl TryFrom<DueRow> for DueSend {
@@ -131,6 +133,8 @@ impl TryFrom<DueRow> for DueSend {
                 last_channel_id: row.last_channel_id,
                 level: row.level,
                 ask_pain: row.ask_pain,
+                routine_minutes: row.routine_minutes,
+                equipment: row.equipment,
             }
             .into(),
         })
@@ -262,7 +266,8 @@ impl Store {
                      SELECT c.id, c.user_id, c.kind, c.due_at, c.local_date, c.session_id, c.step,
                         c.attempts, c.snoozes, u.timezone, u.remind_minute, u.followup_minute,
                         u.rest_days, u.paused_from, u.paused_until, u.dm_channel_id,
-                        u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain
+                        u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain,
+                        u.routine_minutes, u.equipment
                      FROM c JOIN users u ON u.id = c.user_id",
                     until,
                     lease_until,
@@ -291,7 +296,8 @@ impl Store {
                      SELECT c.id, c.user_id, c.kind, c.due_at, c.local_date, c.session_id, c.step,
                         c.attempts, c.snoozes, u.timezone, u.remind_minute, u.followup_minute,
                         u.rest_days, u.paused_from, u.paused_until, u.dm_channel_id,
-                        u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain
+                        u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain,
+                        u.routine_minutes, u.equipment
                      FROM c JOIN users u ON u.id = c.user_id",
                     until,
                     lease_until,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Store;
+use crate::coach::fit::{Kit, RoutineLength};
 use crate::coach::plan::{Pause, RestDays};
 use crate::coach::{LocalTime, Timezone};
 
@@ -23,6 +24,8 @@ pub(super) struct SettingsRow {
     pub(super) last_channel_id: Option<i64>,
     pub(super) level: Option<i16>,
     pub(super) ask_pain: bool,
+    pub(super) routine_minutes: Option<i16>,
+    pub(super) equipment: Option<i16>,
 }
 
 impl From<SettingsRow> for UserSettings {
@@ -39,6 +42,8 @@ impl From<SettingsRow> for UserSettings {
             last_channel_id: row.last_channel_id,
             level: level(row.level),
             ask_pain: row.ask_pain,
+            length: row.routine_minutes.and_then(RoutineLength::from_minutes),
+            equipment: row.equipment.map(|bits| Kit::from_bits(bits as u8)),
         }
     }
 }
@@ -83,7 +88,8 @@ impl Store {
             "INSERT INTO users (id) VALUES ($1)
              ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
              RETURNING id, timezone, remind_minute, rest_days, paused_from, paused_until,
-                dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain",
+                dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain,
+                routine_minutes, equipment",
             id.0,
         )
         .fetch_one(&self.pool)
@@ -96,7 +102,8 @@ impl Store {
         let row = sqlx::query_as!(
             SettingsRow,
             "SELECT id, timezone, remind_minute, rest_days, paused_from, paused_until,
-                dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain
+                dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain,
+                routine_minutes, equipment
              FROM users WHERE id = $1",
             id.0,
         )
@@ -110,7 +117,8 @@ impl Store {
         let rows = sqlx::query_as!(
             SettingsRow,
             "SELECT id, timezone, remind_minute, rest_days, paused_from, paused_until,
-                dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain
+                dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain,
+                routine_minutes, equipment
              FROM users JOIN board_members b ON b.user_id = users.id
              WHERE b.guild_id = $1 ORDER BY b.joined_at, users.id",
             guild_id,
@@ -147,7 +155,8 @@ impl Store {
                 SET timezone = EXCLUDED.timezone, remind_minute = EXCLUDED.remind_minute,
                     dm_blocked_at = NULL, updated_at = now()
              RETURNING id, timezone, remind_minute, rest_days, paused_from, paused_until,
-                dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain",
+                dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain,
+                routine_minutes, equipment",
             id.0,
             timezone.name(),
             (at.minutes_of_day() as i16),
@@ -211,6 +220,36 @@ impl Store {
             "UPDATE users SET ask_pain = $2, updated_at = now() WHERE id = $1",
             id.0,
             ask,
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The minutes a day the person chose.
+    pub async fn set_routine_length(
+        &self,
+        id: UserId,
+        length: RoutineLength,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query!(
+            "INSERT INTO users (id, routine_minutes) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET routine_minutes = EXCLUDED.routine_minutes, updated_at = now()",
+            id.0,
+            length.minutes() as i16,
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The equipment the person has.
+    pub async fn set_equipment(&self, id: UserId, kit: Kit) -> Result<(), sqlx::Error> {
+        sqlx::query!(
+            "INSERT INTO users (id, equipment) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET equipment = EXCLUDED.equipment, updated_at = now()",
+            id.0,
+            i16::from(kit.bits()),
         )
         .execute(&self.pool)
         .await?;

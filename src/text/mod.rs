@@ -211,6 +211,8 @@ pub fn help() -> String {
          /remind show, /remind off\n\
          /settings followup 19:00   an evening nudge on days not done yet (or off)\n\
          /settings restdays sat sun   weekly rest days (or none)\n\
+         /settings length 5   a 5- or 10-minute routine\n\
+         /settings equipment tennis ball, towel   what you have (or none)\n\
          /remind pause until:2027-01-05, /remind resume   a holiday\n\
          /progress           your streak and this week\n\
          /mydata export, /mydata delete   your data as JSON, or delete it all\n\

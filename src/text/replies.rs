@@ -3,6 +3,7 @@
 use crate::app::data::EXPORT_VERSION;
 use crate::app::logging::MAX_SNOOZES;
 use crate::app::{Logged, ReminderView, Reply};
+use crate::coach::fit::{Kit, RoutineLength};
 use crate::coach::progress::{LogOutcome, Progress};
 use crate::coach::progression::{LevelChange, PainAdvice};
 use crate::store::LogWrite;
@@ -117,6 +118,8 @@ pub fn reply(reply: &Reply) -> Text {
             followup,
             rest_days,
             dm_blocked,
+            length,
+            equipment,
         } => {
             let mut out = vec![match reminder {
                 Some(r) => reminder_line(r),
@@ -136,6 +139,12 @@ pub fn reply(reply: &Reply) -> Text {
             }
             if !rest_days.is_empty() {
                 out.push(Text::from(format!("Rest days: {rest_days}.")));
+            }
+            if let Some(length) = length {
+                out.push(Text::from(format!("Routine length: {length} a day.")));
+            }
+            if let Some(kit) = equipment {
+                out.push(Text::from(format!("Your equipment: {kit}.")));
             }
             if let Some(p) = pause {
                 out.push(Text::from(format!(
@@ -246,6 +255,18 @@ pub fn reply(reply: &Reply) -> Text {
         }
         Reply::RestDaysSet(days) => Text::from(format!(
             "Rest days: {days}. No reminders on them, and they neither break nor extend your streak."
+        )),
+        Reply::RoutineLengthSet(length) => Text::from(match length {
+            RoutineLength::Five => format!(
+                "Routine length: {length} a day. Longer days get their short routine."
+            ),
+            RoutineLength::Ten => format!("Routine length: {length} a day, the full routine."),
+        }),
+        Reply::EquipmentSet(kit) if *kit == Kit::ALL => Text::from(format!(
+            "Your equipment: {kit}. Every exercise is on."
+        )),
+        Reply::EquipmentSet(kit) => Text::from(format!(
+            "Your equipment: {kit}. Exercises needing anything else are swapped or left out; /routine today shows which."
         )),
         Reply::Refused(mistake) => Text::from(super::refused(mistake)),
         Reply::NotUnderstood => Text::from(format!(

@@ -1,6 +1,7 @@
 //! The words of a routine: today's card, a guided session's prompts, and
 //! the timed sends that carry them.
 
+use crate::app::views::FitNote;
 use crate::app::{Notice, RoutineCard, SessionView, StepLine, StepPrompt, TodayPlan, TodayView};
 use crate::coach::progress::DayStatus;
 use crate::coach::reply::Snooze;
@@ -27,6 +28,8 @@ pub struct CardText {
     /// "Level 2 of 3.", when the routine has levels.
     pub level: Option<String>,
     pub steps: Vec<StepText>,
+    /// What the person's length and equipment changed, one line each.
+    pub fitted: Vec<String>,
 }
 
 fn needs(equipment: &str) -> String {
@@ -41,12 +44,42 @@ fn step_text(s: &StepLine) -> StepText {
     }
 }
 
+/// "towel arch stretch": a name inside a sentence.
+fn in_sentence(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_lowercase().chain(chars).collect()
+    })
+}
+
+/// "Seated foot pull instead of towel arch stretch: you have no towel."
+fn fit_line(note: &FitNote) -> String {
+    let lacking: Vec<&str> = note.lacking.iter().map(|g| g.name()).collect();
+    let why = format!("you have no {}", lacking.join(" or "));
+    match &note.instead {
+        Some(instead) => format!(
+            "{instead} instead of {}: {why}.",
+            in_sentence(&note.planned)
+        ),
+        None => format!("{} left out: {why}.", note.planned),
+    }
+}
+
 pub fn card(card: &RoutineCard) -> CardText {
+    let shortened = card.shortened.iter().map(|(planned, length)| {
+        format!(
+            "{} instead of {}: you chose {} a day.",
+            card.name,
+            in_sentence(planned),
+            length
+        )
+    });
     CardText {
         heading: format!("{} ({} min)", card.name, card.minutes),
         summary: card.summary.clone(),
         level: (card.levels > 1).then(|| format!("Level {} of {}.", card.level, card.levels)),
         steps: card.steps.iter().map(step_text).collect(),
+        fitted: shortened.chain(card.fit.iter().map(fit_line)).collect(),
     }
 }
 
@@ -165,6 +198,7 @@ pub fn session_started(s: &SessionView) -> Text {
             + Piece::Inbox
             + " when the last one's time is up.",
     ];
+    lines.extend(card(&s.card).fitted.into_iter().map(Text::from));
     for (line, due) in &s.schedule {
         lines.push(Text::from(format!("{}. {} at ", line.number, line.name)) + clock(*due));
     }

@@ -414,3 +414,81 @@ async fn coach_in_the_console_previews_the_server_post_and_changes_nothing() {
     conn.close().await.ok();
     drop_database(&db).await;
 }
+
+#[tokio::test]
+async fn length_and_equipment_in_the_console_fit_the_routine_and_are_exported() {
+    let db = fresh_database("fit");
+    let dir = std::env::temp_dir().join(format!("footcoach-fit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = console_in(
+        &url_for(&db),
+        "fay",
+        "/settings length 5\n/settings equipment tennis ball\n/settings equipment marbles\n/settings length 7\n/routine today\n/remind show\n/mydata export\n",
+        &dir,
+    )
+    .await;
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let answers: Vec<&str> = stdout.lines().skip(1).collect();
+    assert!(
+        answers[0].starts_with("Routine length: 5 minutes a day."),
+        "{stdout}"
+    );
+    assert!(
+        answers[1].starts_with("Your equipment: tennis ball."),
+        "{stdout}"
+    );
+    assert!(
+        answers[2].contains("\"marbles\"") && answers[2].contains("/settings equipment"),
+        "{stdout}"
+    );
+    assert!(
+        answers[3].contains("\"7\"") && answers[3].contains("/settings length"),
+        "{stdout}"
+    );
+    // Days count in UTC until a timezone is set: every day's routine has a
+    // five-minute form, and each lacks something else.
+    let weekday = chrono::Datelike::weekday(&Utc::now().date_naive());
+    let expected: &[&str] = match weekday {
+        chrono::Weekday::Wed | chrono::Weekday::Sat => &[
+            "Short stability drills (5 min)",
+            "Short stability drills instead of stability drills: you chose 5 minutes a day.",
+            "Squat instead of squat and step-up: you have no step.",
+        ],
+        _ => &[
+            "Towel arch stretch left out: you have no towel.",
+            "Tennis ball foot roll instead of golf ball sole roll: you have no chair or golf ball.",
+        ],
+    };
+    for line in expected {
+        assert!(stdout.contains(line), "{line}: {stdout}");
+    }
+    assert_eq!(
+        stdout.matches("Routine length: 5 minutes a day.").count(),
+        2,
+        "set, then /remind show: {stdout}"
+    );
+    assert!(
+        stdout.contains("Your equipment: tennis ball.\n"),
+        "/remind show: {stdout}"
+    );
+
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("footcoach-data-fay.json")).unwrap())
+            .unwrap();
+    assert_eq!(data["user"]["routine_minutes"], 5);
+    assert_eq!(
+        data["user"]["equipment"],
+        serde_json::json!(["tennis ball"])
+    );
+    let mut conn = connect(&db).await;
+    let row =
+        sqlx::query("SELECT routine_minutes, equipment FROM users WHERE console_name = 'fay'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    let saved: (Option<i16>, Option<i16>) = (row.get(0), row.get(1));
+    assert_eq!(saved, (Some(5), Some(1)));
+    conn.close().await.ok();
+    std::fs::remove_dir_all(&dir).ok();
+    drop_database(&db).await;
+}

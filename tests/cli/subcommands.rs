@@ -21,10 +21,10 @@ fn content_check_prints_a_summary_from_any_directory() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains("content ok: 13 exercises, 3 routines"),
+        stdout.contains("content ok: 15 exercises, 4 routines"),
         "{stdout}"
     );
-    for routine in ["morning", "short", "stability"] {
+    for routine in ["morning", "short", "stability", "stability-short"] {
         assert!(stdout.contains(routine), "{stdout}");
     }
 }

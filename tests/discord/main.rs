@@ -23,6 +23,8 @@ mod delivery;
 mod failures;
 /// The fake Discord itself, driven by a bare serenity/poise client.
 mod fake_smoke;
+/// `/settings length` and `/settings equipment`, and the routine they fit.
+mod fit;
 /// DMs and replies in server channels.
 mod messages;
 /// A database outage on a private PostgreSQL.

@@ -37,6 +37,7 @@ fn squares_are_coloured_by_how_each_day_went() {
     let calendar = Calendar {
         content: &content,
         rest_days: RestDays::parse_list("sun").unwrap(),
+        kit: footcoach::coach::fit::Kit::ALL,
         pause: Some(Pause {
             from: d(6, 10),
             until: d(6, 11),

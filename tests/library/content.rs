@@ -130,7 +130,8 @@ fn mini_routine_errors(routines: &str) -> Vec<ContentError> {
 #[test]
 fn embedded_content_loads() {
     let content = Content::embedded().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(content.exercises().count(), 13);
+    // The article's thirteen, and two stand-ins for people without a chair or a step.
+    assert_eq!(content.exercises().count(), 15);
 }
 
 #[test]
@@ -192,17 +193,22 @@ fn the_articles_numbers_are_kept() {
     assert_eq!((g.hold_seconds, g.per_side), (Some(5), true));
 
     let equipment = |id: &str| content.exercise(id).unwrap().equipment.clone();
-    assert!(equipment("seated-foot-pull").contains(&"chair".to_owned()));
-    assert!(equipment("tennis-ball-roll").contains(&"tennis ball".to_owned()));
-    assert!(equipment("towel-arch-stretch").contains(&"towel".to_owned()));
-    assert!(equipment("golf-ball-roll").contains(&"golf ball".to_owned()));
-    assert!(equipment("squat-step-up").contains(&"step".to_owned()));
+    assert!(equipment("seated-foot-pull").contains(&Gear::Chair));
+    assert!(equipment("tennis-ball-roll").contains(&Gear::TennisBall));
+    assert!(equipment("towel-arch-stretch").contains(&Gear::Towel));
+    assert!(equipment("golf-ball-roll").contains(&Gear::GolfBall));
+    assert!(equipment("squat-step-up").contains(&Gear::Step));
 }
 
 #[test]
 fn the_three_routines_keep_their_promised_length() {
     let content = Content::embedded().unwrap();
-    for (id, minutes) in [("morning", 10), ("short", 5), ("stability", 10)] {
+    for (id, minutes) in [
+        ("morning", 10),
+        ("short", 5),
+        ("stability", 10),
+        ("stability-short", 5),
+    ] {
         let routine = content
             .routine(id)
             .unwrap_or_else(|| panic!("missing {id}"));
@@ -239,8 +245,8 @@ fn the_plan_covers_every_day() {
 fn summary_mentions_everything() {
     let summary = Content::embedded().unwrap().summary();
     for needle in [
-        "13 exercises",
-        "3 routines",
+        "15 exercises",
+        "4 routines",
         "morning",
         "short",
         "stability",
@@ -461,7 +467,7 @@ fn duplicate_exercise_id() {
         &errors,
         "exercises.toml",
         "exercise \"tennis-ball-roll\"",
-        &["used by 2 exercises", "#5, #8", "its own id"],
+        &["used by 2 exercises", "#6, #9", "its own id"],
     );
 }
 
@@ -923,4 +929,167 @@ fn a_level_scales_holds_and_reps_but_not_sets() {
     assert_eq!(content.steps(morning)[0].dose, standard[0].dose);
     // Beyond the last level stays at the last.
     assert_eq!(content.steps_at(morning, 9)[0].dose, hard[0].dose);
+}
+
+// ----- alternatives and short routines ----------------------------------
+
+#[test]
+fn the_real_alternatives_and_short_routines() {
+    let content = Content::embedded().unwrap();
+    let alternatives = |id: &str| content.exercise(id).unwrap().alternatives.clone();
+    assert_eq!(alternatives("golf-ball-roll"), ["tennis-ball-roll"]);
+    assert_eq!(alternatives("tennis-ball-roll"), ["golf-ball-roll"]);
+    assert_eq!(alternatives("seated-foot-pull"), ["floor-foot-pull"]);
+    assert_eq!(alternatives("squat-step-up"), ["squat"]);
+    for id in ["floor-foot-pull", "squat"] {
+        let ex = content.exercise(id).unwrap();
+        assert!(ex.equipment.iter().all(|g| *g == Gear::FloorSpace), "{id}");
+    }
+    let short = |id: &str| content.routine(id).unwrap().short.clone();
+    assert_eq!(short("morning").as_deref(), Some("short"));
+    assert_eq!(short("stability").as_deref(), Some("stability-short"));
+    assert_eq!(short("short"), None);
+}
+
+#[test]
+fn alternative_naming_an_unknown_exercise() {
+    let errors = exercise_errors(&replaced(
+        EXERCISES,
+        "alternatives = [\"tennis-ball-roll\"]",
+        "alternatives = [\"tennis-ball-rol\"]",
+    ));
+    expect(
+        &errors,
+        "exercises.toml",
+        "exercise \"golf-ball-roll\" alternative \"tennis-ball-rol\"",
+        &["is not an exercise", "\"tennis-ball-roll\""],
+    );
+    assert_eq!(errors.len(), 1, "{}", ContentErrors(errors.clone()));
+}
+
+#[test]
+fn alternative_that_is_the_exercise_itself_or_named_twice() {
+    let errors = exercise_errors(&replaced(
+        EXERCISES,
+        "alternatives = [\"seated-foot-pull\"]",
+        "alternatives = [\"towel-arch-stretch\", \"seated-foot-pull\", \"seated-foot-pull\"]",
+    ));
+    let entry = |alt: &str| format!("exercise \"towel-arch-stretch\" alternative \"{alt}\"");
+    expect(
+        &errors,
+        "exercises.toml",
+        &entry("towel-arch-stretch"),
+        &["the exercise itself"],
+    );
+    expect(
+        &errors,
+        "exercises.toml",
+        &entry("seated-foot-pull"),
+        &["named twice"],
+    );
+}
+
+#[test]
+fn alternative_needing_what_it_stands_in_for() {
+    // The golf ball roll needs a chair too: no use to someone without one.
+    let errors = exercise_errors(&replaced(
+        EXERCISES,
+        "alternatives = [\"floor-foot-pull\"]",
+        "alternatives = [\"golf-ball-roll\"]",
+    ));
+    expect(
+        &errors,
+        "exercises.toml",
+        "exercise \"seated-foot-pull\" alternative \"golf-ball-roll\"",
+        &["needs chair too", "other equipment or none"],
+    );
+}
+
+#[test]
+fn alternative_doing_another_job() {
+    let errors = exercise_errors(&replaced(
+        EXERCISES,
+        "alternatives = [\"squat\"]",
+        "alternatives = [\"golf-ball-roll\"]",
+    ));
+    expect(
+        &errors,
+        "exercises.toml",
+        "exercise \"squat-step-up\" alternative \"golf-ball-roll\"",
+        &["works none of the same areas"],
+    );
+}
+
+#[test]
+fn alternatives_for_an_exercise_needing_nothing() {
+    let errors = mini_exercise_errors(&replaced(
+        MINI_EXERCISES,
+        "equipment = []",
+        "equipment = [\"floor space\"]\nalternatives = [\"toe-spread\"]",
+    ));
+    expect(
+        &errors,
+        "exercises.toml",
+        "exercise \"toe-spread\"",
+        &["needs nothing a person can lack"],
+    );
+}
+
+#[test]
+fn unknown_equipment_is_a_schema_error() {
+    let errors = exercise_errors(&replaced(
+        EXERCISES,
+        "equipment = [\"towel\"]",
+        "equipment = [\"marbles\"]",
+    ));
+    expect(
+        &errors,
+        "exercises.toml",
+        "exercise \"towel-arch-stretch\"",
+        &["does not fit the schema", "marbles", "tennis ball"],
+    );
+}
+
+#[test]
+fn a_long_routine_names_a_short_one_that_fits() {
+    let errors = routine_errors(&replaced(ROUTINES, "short = \"stability-short\"\n", ""));
+    expect(
+        &errors,
+        "routines.toml",
+        "routine \"stability\"",
+        &["takes 10 min", "no `short` routine", "5 minutes"],
+    );
+    let errors = routine_errors(&replaced(
+        ROUTINES,
+        "short = \"stability-short\"",
+        "short = \"stabilty-short\"",
+    ));
+    expect(
+        &errors,
+        "routines.toml",
+        "routine \"stability\"",
+        &["\"stabilty-short\" is not a routine", "\"stability-short\""],
+    );
+    let errors = routine_errors(&replaced(
+        ROUTINES,
+        "short = \"stability-short\"",
+        "short = \"morning\"",
+    ));
+    expect(
+        &errors,
+        "routines.toml",
+        "routine \"stability\"",
+        &["takes 10 min", "at most 5 min"],
+    );
+    let errors = mini_routine_errors(&replaced(
+        MINI_ROUTINES,
+        "minutes = 1",
+        "minutes = 1\nshort = \"quick\"",
+    ));
+    expect(
+        &errors,
+        "routines.toml",
+        "routine \"quick\"",
+        &["remove `short`"],
+    );
 }

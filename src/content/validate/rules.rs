@@ -61,17 +61,140 @@ pub(super) fn check_exercise(errors: &mut Errors, file: &str, label: &str, ex: &
             "has no safety line; add one line to `safety` saying when to stop or take care",
         );
     }
-    for (item, number) in ex.equipment.iter().zip(1..) {
-        if item.trim().is_empty() {
+    for problem in dose_problems(&ex.dose) {
+        errors.push(file, label, format!("dose: {problem}"));
+    }
+}
+
+/// Alternatives: each an exercise that exists, not the exercise itself, named
+/// once, that can be done when this one cannot (it does not need everything
+/// this one needs that a person may lack) and that works some of the same.
+pub(super) fn check_alternatives(
+    errors: &mut Errors,
+    file: &str,
+    ex: &Exercise,
+    ids: &BTreeSet<String>,
+    exercises: &BTreeMap<String, Exercise>,
+) {
+    let label = format!("exercise \"{}\"", ex.id);
+    let lackable: Vec<Gear> = ex
+        .equipment
+        .iter()
+        .copied()
+        .filter(|g| g.bit().is_some())
+        .collect();
+    if !ex.alternatives.is_empty() && lackable.is_empty() {
+        errors.push(
+            file,
+            label.as_str(),
+            "has alternatives but needs nothing a person can lack; remove `alternatives`",
+        );
+        return;
+    }
+    let mut seen = BTreeSet::new();
+    for alt_id in &ex.alternatives {
+        let entry = format!("{label} alternative \"{alt_id}\"");
+        if !seen.insert(alt_id.as_str()) {
+            errors.push(file, entry, "is named twice; keep one");
+            continue;
+        }
+        if *alt_id == ex.id {
             errors.push(
                 file,
-                label,
-                format!("equipment item {number} is empty; name the item or remove it"),
+                entry,
+                "is the exercise itself; name another exercise or remove it",
+            );
+            continue;
+        }
+        if !ids.contains(alt_id) {
+            errors.push(
+                file,
+                entry,
+                format!(
+                    "is not an exercise in this file; use one of: {}",
+                    join_ids(ids)
+                ),
+            );
+            continue;
+        }
+        // A schema error in the alternative is reported on its own entry.
+        let Some(alt) = exercises.get(alt_id) else {
+            continue;
+        };
+        if lackable.iter().all(|g| alt.equipment.contains(g)) {
+            let names: Vec<&str> = lackable.iter().map(|g| g.name()).collect();
+            errors.push(
+                file,
+                entry.as_str(),
+                format!(
+                    "needs {} too, so it can never stand in; pick an exercise that needs other equipment or none",
+                    names.join(" and ")
+                ),
+            );
+        }
+        if !alt.works.iter().any(|a| ex.works.contains(a)) {
+            errors.push(
+                file,
+                entry,
+                "works none of the same areas; pick an exercise that does a similar job",
             );
         }
     }
-    for problem in dose_problems(&ex.dose) {
-        errors.push(file, label, format!("dose: {problem}"));
+}
+
+/// A routine longer than the short day names a `short` routine that exists
+/// and fits in it; a routine that fits names none.
+pub(super) fn check_short(
+    errors: &mut Errors,
+    file: &str,
+    routine: &Routine,
+    ids: &BTreeSet<String>,
+    routines: &BTreeMap<String, Routine>,
+) {
+    let label = format!("routine \"{}\"", routine.id);
+    let Some(short_id) = &routine.short else {
+        if routine.minutes > SHORT_DAY_MINUTES {
+            errors.push(
+                file,
+                label,
+                format!(
+                    "takes {} min but names no `short` routine for people who chose {SHORT_DAY_MINUTES} minutes a day; add short = \"<id of a routine of at most {SHORT_DAY_MINUTES} min>\"",
+                    routine.minutes
+                ),
+            );
+        }
+        return;
+    };
+    if routine.minutes <= SHORT_DAY_MINUTES {
+        errors.push(
+            file,
+            label,
+            format!("takes {SHORT_DAY_MINUTES} min or less already; remove `short`"),
+        );
+        return;
+    }
+    if !ids.contains(short_id) {
+        errors.push(
+            file,
+            label,
+            format!(
+                "short = \"{short_id}\" is not a routine in this file; use one of: {}",
+                join_ids(ids)
+            ),
+        );
+        return;
+    }
+    if let Some(short) = routines.get(short_id) {
+        if short.minutes > SHORT_DAY_MINUTES {
+            errors.push(
+                file,
+                label,
+                format!(
+                    "short = \"{short_id}\" takes {} min; name a routine of at most {SHORT_DAY_MINUTES} min",
+                    short.minutes
+                ),
+            );
+        }
     }
 }
 

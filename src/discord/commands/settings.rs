@@ -1,14 +1,21 @@
 //! /settings and /level.
 
 use super::answer;
-use crate::app::input::{Evening, Switch, Weekdays};
+use crate::app::input::{Equipment, Evening, Switch, Weekdays};
 use crate::app::Command;
+use crate::coach::fit::RoutineLength;
 use crate::discord::{Context, Error};
 
 /// Your settings.
 #[poise::command(
     slash_command,
-    subcommands("settings_followup", "settings_restdays", "settings_painprompt"),
+    subcommands(
+        "settings_followup",
+        "settings_restdays",
+        "settings_length",
+        "settings_equipment",
+        "settings_painprompt"
+    ),
     subcommand_required
 )]
 pub async fn settings(ctx: Context<'_>) -> Result<(), Error> {
@@ -35,6 +42,26 @@ pub async fn settings_restdays(
     days: Weekdays,
 ) -> Result<(), Error> {
     answer(ctx, Command::RestDays(days.0)).await
+}
+
+/// How long your daily routine is: 5 or 10 minutes.
+#[poise::command(slash_command, rename = "length")]
+pub async fn settings_length(
+    ctx: Context<'_>,
+    #[description = "Minutes a day"] minutes: RoutineLength,
+) -> Result<(), Error> {
+    answer(ctx, Command::RoutineLength(minutes)).await
+}
+
+/// What you have, so exercises needing anything else are swapped or left out.
+#[poise::command(slash_command, rename = "equipment")]
+pub async fn settings_equipment(
+    ctx: Context<'_>,
+    #[description = "Any of: tennis ball, golf ball, towel, chair, step (or none)"]
+    #[max_length = 100]
+    have: Equipment,
+) -> Result<(), Error> {
+    answer(ctx, Command::Equipment(have.0)).await
 }
 
 /// Ask about pain before each guided session, or not.
