@@ -10,6 +10,7 @@ pub mod reminders;
 pub mod routine;
 pub mod servers;
 pub mod settings;
+pub mod setup;
 pub mod timed;
 pub mod views;
 

@@ -41,7 +41,11 @@ impl Coach {
     }
 
     /// Sets the person's timezone; a reminder they have moves with it.
-    pub(crate) async fn timezone_set(&self, visit: &mut Visit, timezone: Timezone) -> Result<Reply> {
+    pub(crate) async fn timezone_set(
+        &self,
+        visit: &mut Visit,
+        timezone: Timezone,
+    ) -> Result<Reply> {
         visit.remember().await?;
         self.store.set_timezone(visit.user(), timezone).await?;
         visit.state.settings.timezone = Some(timezone);

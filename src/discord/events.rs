@@ -3,10 +3,11 @@
 use poise::serenity_prelude as serenity;
 use serenity::{
     ComponentInteraction, CreateInteractionResponse, CreateInteractionResponseMessage, FullEvent,
-    Message,
+    Message, ModalInteraction,
 };
 
 use super::render::{markup, outgoing, Action, BoardAction, Outgoing};
+use super::setup::{self, SetupAction};
 use super::{retry, user_of, Data, Error};
 use crate::app::{Command, Origin, Source};
 use crate::coach::reply::{parse_reply, Intent};
@@ -23,6 +24,9 @@ pub async fn handle(framework: Framework<'_>, event: &FullEvent) -> Result<(), E
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(press),
         } => on_button(framework, press).await,
+        FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Modal(submit),
+        } => on_form(framework, submit).await,
         // Removed from a server (not an outage): forget its settings and board.
         FullEvent::GuildDelete { incomplete, .. } if !incomplete.unavailable => {
             let guild = incomplete.id.get() as i64;
@@ -81,8 +85,12 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
             ..Origin::new(Source::DiscordReply)
         }
     };
+    let mut first_time = false;
     let mut message = match coach.handle(user, origin, Command::Reply(intent)).await {
-        Ok(answer) => outgoing(&answer.reply, user).with_welcome(answer.first_time),
+        Ok(answer) => {
+            first_time = answer.first_time;
+            outgoing(&answer.reply, user).with_welcome(answer.first_time)
+        }
         // Said plainly, so the person sends it again rather than trusting it was logged.
         Err(CoachError::Unreachable(e)) => {
             tracing::warn!(error = %e, "a reply came while the database is unreachable");
@@ -110,11 +118,15 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
             .map(drop)
     })
     .await?;
+    if first_time && is_dm {
+        let offer = setup::offer(user, "").into_message();
+        msg.channel_id.send_message(http, offer).await?;
+    }
     Ok(())
 }
 
 /// Answers a button press, trying again while Discord fails on its side.
-async fn respond(
+pub(super) async fn respond(
     framework: Framework<'_>,
     press: &ComponentInteraction,
     out: Outgoing,
@@ -166,6 +178,10 @@ async fn answer_press(
 }
 
 async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Result<(), Error> {
+    if let Some((action, owner)) = SetupAction::parse(&press.data.custom_id) {
+        setup::on_component(framework, press, action, owner).await?;
+        return Ok(());
+    }
     if let Some(action) = BoardAction::parse(&press.data.custom_id) {
         return on_board_button(framework, press, action).await;
     }
@@ -202,6 +218,22 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
         }
     };
     answer_press(framework, press, action == Action::Delete, work).await?;
+    Ok(())
+}
+
+/// A form submitted: the setup's, or one from an older version.
+async fn on_form(framework: Framework<'_>, submit: &ModalInteraction) -> Result<(), Error> {
+    if setup::on_form(framework, submit).await? {
+        return Ok(());
+    }
+    let http = &framework.serenity_context.http;
+    let stale = Outgoing::ephemeral(text::STALE_BUTTON).into_interaction();
+    retry::patiently(retry::INTERACTION, || async {
+        submit
+            .create_response(http, CreateInteractionResponse::Message(stale.clone()))
+            .await
+    })
+    .await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ pub mod events;
 pub mod messenger;
 pub mod render;
 pub mod retry;
+pub mod setup;
 
 use std::future::Future;
 

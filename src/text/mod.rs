@@ -8,6 +8,7 @@ pub mod console;
 pub mod replies;
 pub mod routine;
 pub mod servers;
+pub mod setup;
 
 use std::ops::Add;
 

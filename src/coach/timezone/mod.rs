@@ -110,7 +110,11 @@ impl Timezone {
         let own = table::BY_LOCALE
             .iter()
             .filter(|(l, _)| *l == locale || *l == language)
-            .chain(table::BY_LOCALE.iter().filter(|(l, _)| l.starts_with(language)))
+            .chain(
+                table::BY_LOCALE
+                    .iter()
+                    .filter(|(l, _)| l.starts_with(language)),
+            )
             .flat_map(|(_, zones)| zones.iter());
         let mut out: Vec<Timezone> = Vec::new();
         for name in own.chain(table::WELL_KNOWN.iter()) {

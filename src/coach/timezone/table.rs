@@ -282,7 +282,10 @@ pub(super) const BY_LOCALE: &[(&str, &[&str])] = &[
     ),
     ("en-GB", &["Europe/London", "Europe/Dublin"]),
     ("de", &["Europe/Berlin", "Europe/Vienna", "Europe/Zurich"]),
-    ("fr", &["Europe/Paris", "Europe/Brussels", "America/Montreal"]),
+    (
+        "fr",
+        &["Europe/Paris", "Europe/Brussels", "America/Montreal"],
+    ),
     ("es-ES", &["Europe/Madrid", "Atlantic/Canary"]),
     (
         "es-419",
@@ -294,7 +297,10 @@ pub(super) const BY_LOCALE: &[(&str, &[&str])] = &[
             "America/Lima",
         ],
     ),
-    ("pt-BR", &["America/Sao_Paulo", "America/Manaus", "America/Recife"]),
+    (
+        "pt-BR",
+        &["America/Sao_Paulo", "America/Manaus", "America/Recife"],
+    ),
     ("it", &["Europe/Rome"]),
     ("nl", &["Europe/Amsterdam", "Europe/Brussels"]),
     ("pl", &["Europe/Warsaw"]),
@@ -311,7 +317,10 @@ pub(super) const BY_LOCALE: &[(&str, &[&str])] = &[
     ("lt", &["Europe/Vilnius"]),
     ("tr", &["Europe/Istanbul"]),
     ("uk", &["Europe/Kyiv"]),
-    ("ru", &["Europe/Moscow", "Asia/Yekaterinburg", "Asia/Novosibirsk"]),
+    (
+        "ru",
+        &["Europe/Moscow", "Asia/Yekaterinburg", "Asia/Novosibirsk"],
+    ),
     ("hi", &["Asia/Kolkata"]),
     ("th", &["Asia/Bangkok"]),
     ("vi", &["Asia/Ho_Chi_Minh"]),

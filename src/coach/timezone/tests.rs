@@ -325,7 +325,10 @@ fn likely_zones_follow_the_locale_then_the_well_known() {
     assert_eq!(names(Timezone::likely("de", 3))[0], "Europe/Berlin");
     assert_eq!(names(Timezone::likely("pt-BR", 3))[0], "America/Sao_Paulo");
     // A locale without its own places gets the well-known ones.
-    assert_eq!(names(Timezone::likely("xx", 2)), ["America/New_York", "Europe/London"]);
+    assert_eq!(
+        names(Timezone::likely("xx", 2)),
+        ["America/New_York", "Europe/London"]
+    );
 }
 
 #[test]

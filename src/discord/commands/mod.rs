@@ -97,6 +97,14 @@ async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
     // a failed command ("nothing was changed" would be false).
     if let Err(e) = send(ctx, reply).await {
         tracing::error!(command = %ctx.command().qualified_name, error = %e, "the answer could not be delivered");
+        return Ok(());
+    }
+    if let (true, poise::Context::Application(app)) = (answer.first_time, ctx) {
+        // Beside the first answer, privately: the setup's first question.
+        let offer = super::setup::offer(user, &app.interaction.locale).into_poise();
+        if let Err(e) = ctx.send(offer).await {
+            tracing::warn!(error = %e, "could not offer the setup");
+        }
     }
     Ok(())
 }
