@@ -37,6 +37,8 @@ mod restart;
 mod round_trips;
 /// `/coach`: the daily server post and the weekly streak board.
 mod servers;
+/// The first-run setup.
+mod setup;
 /// Snoozing a reminder from its buttons.
 mod snooze;
 /// Start-up, registration, and the binary's `footcoach run`.

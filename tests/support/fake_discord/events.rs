@@ -80,6 +80,7 @@ pub(super) fn observe(st: &mut StateInner, event: &str, mut data: Value) -> Resu
             match kind {
                 2 | 4 => check_command_interaction(st, &mut data, guild, kind == 4)?,
                 3 => check_button_press(&data)?,
+                5 => check_form_submit(st, &data, &user)?,
                 _ => {}
             }
             learn_user(st, &user);
@@ -100,7 +101,8 @@ pub(super) fn observe(st: &mut StateInner, event: &str, mut data: Value) -> Resu
                     original: None,
                     loading: false,
                     messages: Vec::new(),
-                    component_message: (kind == 3).then(|| data["message"].clone()),
+                    component_message: (matches!(kind, 3 | 5) && data["message"].is_object())
+                        .then(|| data["message"].clone()),
                     user,
                 },
             );
@@ -357,6 +359,70 @@ fn check_button_press(data: &Value) -> Result<(), String> {
             "component {custom_id} has type {}, the press says {}",
             c["type"], data["data"]["component_type"]
         )),
+        Some(c) if c["type"].as_u64() == Some(3) => check_selected(&c, &data["data"]["values"]),
         Some(_) => Ok(()),
     }
+}
+
+/// A string select sends between `min_values` (default 1) and `max_values`
+/// (default 1) of its own options' values.
+fn check_selected(select: &Value, values: &Value) -> Result<(), String> {
+    let Some(values) = values.as_array() else {
+        return Err("a string select without values".into());
+    };
+    let offered: Vec<&Value> = select["options"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| &o["value"])
+        .collect();
+    let min = select["min_values"].as_u64().unwrap_or(1) as usize;
+    let max = select["max_values"].as_u64().unwrap_or(1) as usize;
+    if !(min..=max).contains(&values.len()) {
+        return Err(format!(
+            "{} values chosen, the select takes {min} to {max}",
+            values.len()
+        ));
+    }
+    match values.iter().find(|v| !offered.contains(v)) {
+        Some(v) => Err(format!("{v} is not one of the select's options")),
+        None => Ok(()),
+    }
+}
+
+/// A form is submitted only after the bot opened it for that person.
+fn check_form_submit(st: &mut StateInner, data: &Value, user: &Value) -> Result<(), String> {
+    let custom_id = data["data"]["custom_id"].as_str().unwrap_or_default();
+    let user_id = field_id(user, "id").unwrap_or(0);
+    let opened = st
+        .forms_opened
+        .iter()
+        .position(|(u, form)| *u == user_id && form["custom_id"] == custom_id);
+    let Some(i) = opened else {
+        return Err(format!("no form {custom_id} was opened for this user"));
+    };
+    let form = st.forms_opened.remove(i).1;
+    let inputs: Vec<&Value> = form["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().into_iter().flatten())
+        .collect();
+    for row in data["data"]["components"].as_array().into_iter().flatten() {
+        for field in row["components"].as_array().into_iter().flatten() {
+            let Some(input) = inputs.iter().find(|i| i["custom_id"] == field["custom_id"]) else {
+                return Err(format!("the form has no field {}", field["custom_id"]));
+            };
+            let len = field["value"].as_str().map_or(0, |v| v.chars().count());
+            let max = input["max_length"].as_u64().unwrap_or(4000) as usize;
+            let min = input["min_length"].as_u64().unwrap_or(0) as usize;
+            if !(min..=max).contains(&len) {
+                return Err(format!(
+                    "{} is {len} characters, the field takes {min} to {max}",
+                    field["custom_id"]
+                ));
+            }
+        }
+    }
+    Ok(())
 }

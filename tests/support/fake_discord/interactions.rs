@@ -155,6 +155,8 @@ pub(super) fn interaction_callback(
             if !errors.is_empty() {
                 return invalid_form(errors);
             }
+            let user = field_id(&st.interactions[&id].user, "id").unwrap_or(0);
+            st.forms_opened.push((user, data.clone()));
         }
         _ => {}
     }

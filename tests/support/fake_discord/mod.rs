@@ -98,8 +98,8 @@ pub use openapi::SchemaViolation;
 // Not every test binary uses every builder.
 #[allow(unused_imports)]
 pub use payloads::{
-    autocomplete, button_press, message_create, message_json, slash_command, user_installed,
-    user_json, UserPlace,
+    autocomplete, button_press, form_submit, message_create, message_json, slash_command,
+    string_select, user_installed, user_json, UserPlace,
 };
 use payloads::{bot_user_json, default_username};
 #[allow(unused_imports)]
@@ -386,6 +386,9 @@ struct StateInner {
     /// clients keep offering them for a while (up to an hour for global
     /// commands), so interactions for them still arrive.
     replaced_commands: HashMap<Option<u64>, Vec<Value>>,
+    /// Forms (modals) the bot opened and the user they were opened for: a
+    /// form can only be submitted once it was shown.
+    forms_opened: Vec<(u64, Value)>,
     command_creates: HashMap<Option<u64>, Vec<Instant>>,
     channels: HashMap<u64, ChannelKind>,
     /// (guild, command name) a server opened to every member in its

@@ -384,3 +384,40 @@ pub fn user_installed(mut ix: Interaction, user_id: u64, place: UserPlace) -> In
     }
     ix
 }
+
+/// `user_id` choosing `values` in the string select `custom_id` on
+/// `message` (in `channel` of `guild`, or a DM).
+pub fn string_select(
+    user_id: u64,
+    guild: Option<u64>,
+    channel_id: u64,
+    message: Value,
+    custom_id: &str,
+    values: &[&str],
+) -> Interaction {
+    let mut ix = button_press(user_id, guild, channel_id, message, custom_id);
+    ix.payload["data"] = json!({"custom_id": custom_id, "component_type": 3, "values": values});
+    ix
+}
+
+/// `user_id` submitting the form `custom_id` the bot opened from a
+/// component on `message`, with `fields` (text input id, what they typed).
+pub fn form_submit(
+    user_id: u64,
+    guild: Option<u64>,
+    channel_id: u64,
+    message: Value,
+    custom_id: &str,
+    fields: &[(&str, &str)],
+) -> Interaction {
+    let mut ix = interaction_base(5, user_id, guild.map(|g| (g, channel_id)), channel_id);
+    let rows: Vec<Value> = fields
+        .iter()
+        .map(|(id, value)| {
+            json!({"type": 1, "components": [{"type": 4, "custom_id": id, "value": value}]})
+        })
+        .collect();
+    ix.payload["data"] = json!({"custom_id": custom_id, "components": rows});
+    ix.payload["message"] = message;
+    ix
+}
