@@ -24,6 +24,11 @@ use crate::text::routine::{self, CardText};
 use crate::text::{self, console as words, replies, servers, Medium, When};
 use crate::timeline::{Delivery, Messenger, Outbound, Scheduler, SchedulerOptions};
 
+mod files;
+mod setup;
+
+use files::{export_to_file, safe_file_part};
+
 /// A console line, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
@@ -34,6 +39,8 @@ pub enum Line {
     Usage(String),
     /// A server command: the console shows what the server post looks like.
     ServerPreview,
+    /// The first-run setup's questions, asked one by one.
+    Setup,
 }
 
 /// A parsed word, or the line saying what to type instead.
@@ -61,6 +68,9 @@ fn parse_command(raw: &str) -> Result<Line, Line> {
     let Some(command) = line.strip_prefix('/') else {
         return Ok(Line::Command(Command::Reply(parse_reply(line))));
     };
+    if command.trim().eq_ignore_ascii_case("setup") {
+        return Ok(Line::Setup);
+    }
     // Discord-style "time:07:30 timezone:Europe/Berlin" works too.
     let w: Vec<&str> = command
         .split_whitespace()
@@ -292,7 +302,7 @@ where
 {
     // The introduction carries the safety note; a returning user gets it on its own.
     let greeting = if coach.welcome_once(user).await? {
-        format!("{}\n", text::WELCOME)
+        format!("{}\n{}\n", text::WELCOME, text::setup::CONSOLE_OFFER)
     } else {
         format!("{}\n{}\n", text::hello_again(name), text::SAFETY)
     };
@@ -316,6 +326,7 @@ where
     let worker = Scheduler::new(coach.clone(), store.clone(), messenger, options).spawn();
 
     let mut deleted = false;
+    let mut setup: Option<setup::Setup> = None;
     let mut lines = input.lines();
     loop {
         if interactive {
@@ -333,7 +344,20 @@ where
                 continue;
             }
         };
+        if let Some(asking) = setup.as_mut() {
+            let (text, over) = asking.answer(coach, user, name, &raw).await;
+            if over {
+                setup = None;
+            }
+            output.write_all(format!("{text}\n").as_bytes()).await?;
+            continue;
+        }
         let answer = match parse_line(&raw) {
+            Line::Setup => {
+                let (asking, question) = setup::Setup::start();
+                setup = Some(asking);
+                question
+            }
             Line::Empty => continue,
             Line::Quit => break,
             Line::Usage(text) => text,
@@ -421,34 +445,6 @@ async fn answer(
         }
         _ => (text, Next::Continue),
     })
-}
-
-/// A user name made safe for a file name.
-fn safe_file_part(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-/// Writes an export to footcoach-data-NAME.json in the working directory.
-fn export_to_file(name: &str, data: &serde_json::Value) -> String {
-    let path = std::path::PathBuf::from(format!("footcoach-data-{}.json", safe_file_part(name)));
-    let written = serde_json::to_vec_pretty(data)
-        .map_err(std::io::Error::other)
-        .and_then(|bytes| std::fs::write(&path, bytes));
-    match written {
-        Ok(()) => {
-            let shown = std::fs::canonicalize(&path).unwrap_or(path);
-            replies::export_file(&shown.display().to_string())
-        }
-        Err(e) => replies::file_not_written(&path.display().to_string(), &e),
-    }
 }
 
 /// Delivers timed sends to the console's output.

@@ -47,4 +47,22 @@ pub fn zones_showing(time: LocalTime) -> String {
     format!("Where it is {time} now, you are probably in one of these:")
 }
 
-pub const NO_ZONE_SHOWS: &str = "No timezone shows that time right now: check the time (on a 24-hour clock) and try again, or pick from the list.";
+pub const NO_ZONE_SHOWS: &str =
+    "No timezone shows that time right now: check the time, on a 24-hour clock, and try again.";
+
+/// How to answer a question in the console.
+pub fn console_hint(step: SetupStep) -> &'static str {
+    match step {
+        SetupStep::Timezone => {
+            "Type your city, like Berlin, or the time on your clock, like 14:35 (Enter to skip):"
+        }
+        SetupStep::ReminderTime => "Type a time like 07:30 (Enter for no reminder):",
+        SetupStep::Length => "Type 5 or 10 (Enter to skip):",
+        SetupStep::Equipment => {
+            "Type what you have of tennis ball, golf ball, towel, chair, step, or none (Enter to skip):"
+        }
+    }
+}
+
+/// Said once to a newcomer in the console.
+pub const CONSOLE_OFFER: &str = "New here? Type /setup for four quick questions: your timezone, a reminder, how long and what you have.";

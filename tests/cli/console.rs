@@ -492,3 +492,57 @@ async fn length_and_equipment_in_the_console_fit_the_routine_and_are_exported() 
     std::fs::remove_dir_all(&dir).ok();
     drop_database(&db).await;
 }
+
+#[tokio::test]
+async fn a_newcomer_is_offered_the_setup_and_answers_it_line_by_line() {
+    let db = fresh_database("setup");
+    let url = url_for(&db);
+    // The time on the clock an hour ahead of UTC finds zones; then a city;
+    // a bad time is asked again; an empty line skips the length.
+    let clock = (Utc::now() + chrono::Duration::hours(1)).format("%H:%M");
+    let stdout = console_ok(
+        &url,
+        "robin",
+        &format!("/setup\n{clock}\nsão paulo\n25:61\n06:45\n\ntennis ball and a towel\n"),
+    )
+    .await;
+    assert!(
+        stdout.contains("/setup for four quick questions"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("you are probably in one of these:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Your timezone: America/Sao_Paulo."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\"25:61\" is not a time of day"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("All set."), "{stdout}");
+
+    let mut conn = connect(&db).await;
+    let row = sqlx::query(
+        "SELECT timezone, remind_minute, routine_minutes, equipment FROM users
+         WHERE console_name = 'robin'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        row.get::<Option<String>, _>(0).as_deref(),
+        Some("America/Sao_Paulo")
+    );
+    assert_eq!(row.get::<Option<i16>, _>(1), Some(6 * 60 + 45));
+    assert_eq!(row.get::<Option<i16>, _>(2), None, "skipped");
+    assert_eq!(row.get::<Option<i16>, _>(3), Some(0b101));
+    conn.close().await.unwrap();
+
+    // Only a newcomer is offered it.
+    let again = console_ok(&url, "robin", "").await;
+    assert!(!again.contains("/setup for four"), "{again}");
+    drop_database(&db).await;
+}
