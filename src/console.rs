@@ -302,7 +302,8 @@ where
 {
     // The introduction carries the safety note; a returning user gets it on its own.
     let greeting = if coach.welcome_once(user).await? {
-        format!("{}\n{}\n", text::WELCOME, text::setup::CONSOLE_OFFER)
+        // One line, as the introduction always was.
+        format!("{} {}\n", text::WELCOME, text::setup::CONSOLE_OFFER)
     } else {
         format!("{}\n{}\n", text::hello_again(name), text::SAFETY)
     };
