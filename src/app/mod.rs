@@ -149,6 +149,8 @@ impl Command {
 pub struct Answer {
     pub reply: Reply,
     pub first_time: bool,
+    /// Discord refuses to DM the person, so their reminders are paused.
+    pub dms_closed: bool,
     /// The person's timezone as the reply leaves them (UTC until they set one).
     pub timezone: Timezone,
 }
@@ -280,6 +282,7 @@ impl Coach {
         Ok(Answer {
             reply,
             first_time,
+            dms_closed: visit.settings().dm_blocked,
             timezone: visit.settings().timezone_or_utc(),
         })
     }

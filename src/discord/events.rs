@@ -213,7 +213,9 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
     let coach = &framework.user_data.coach;
     let work = async {
         match coach.handle(owner, origin, command).await {
-            Ok(answer) => outgoing(&answer.reply, owner).with_welcome(answer.first_time),
+            Ok(answer) => outgoing(&answer.reply, owner)
+                .with_welcome(answer.first_time)
+                .with_dms_closed(answer.dms_closed),
             Err(e) => Outgoing::ephemeral(super::coach_failure(&e)),
         }
     };

@@ -113,6 +113,22 @@ impl Outgoing {
         self
     }
 
+    /// Tells a person whose DMs are closed, in the answer they are reading,
+    /// that their reminders are paused (unless the answer says so already).
+    pub fn with_dms_closed(mut self, closed: bool) -> Self {
+        let said = self
+            .content
+            .as_deref()
+            .is_some_and(|c| c.contains(replies::DMS_CLOSED));
+        if closed && !said {
+            self.content = Some(match self.content.take() {
+                Some(c) => format!("{c}\n\n{}", replies::DMS_CLOSED),
+                None => replies::DMS_CLOSED.to_owned(),
+            });
+        }
+        self
+    }
+
     pub fn into_poise(self) -> poise::CreateReply {
         let mut r = poise::CreateReply::default()
             .ephemeral(self.ephemeral)

@@ -154,7 +154,7 @@ pub fn reply(reply: &Reply) -> Text {
                 )));
             }
             if *dm_blocked {
-                out.push(Text::from("Reminders are paused: I could not send you a direct message. Allow DMs from server members, then /remind set again."));
+                out.push(Text::from(DMS_CLOSED));
             }
             Text::lines(out)
         }
@@ -292,4 +292,7 @@ pub fn file_not_written(path: &str, error: &std::io::Error) -> String {
 }
 
 /// Someone pressing a button made for another person.
+/// Told in any answer while Discord refuses the person's DMs.
+pub const DMS_CLOSED: &str = "Reminders are paused: I could not send you a direct message. Allow DMs from server members, then /remind set again.";
+
 pub const NOT_YOURS: &str = "This one is not yours: run /routine today to get your own buttons.";

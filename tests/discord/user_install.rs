@@ -172,3 +172,65 @@ async fn a_session_started_where_the_bot_cannot_post_goes_on_in_the_dm(pool: PgP
         .all(|c| !c.path.contains(&FOREIGN_CHANNEL.to_string())));
     running.stop_clean(&fake).await;
 }
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn closed_dms_are_told_in_the_next_answer_when_there_is_no_channel_to_tell(pool: PgPool) {
+    let fake = FakeDiscord::start().await;
+    let running = bot::ready(&pool, &fake, None, saturday_noon()).await;
+    let place = UserPlace::Server {
+        guild: FOREIGN_GUILD,
+        channel: FOREIGN_CHANNEL,
+    };
+    let ask = |slash: Slash| fake::user_installed(slash.in_dm(&fake, ALICE), ALICE, place);
+    let set = ask(sub(
+        "remind",
+        "set",
+        strings(&[("time", "12:30"), ("timezone", "UTC")]),
+    ));
+    fake.dispatch_interaction(&set).await;
+    callback(&fake, &set).await;
+
+    // Her reminder meets Discord's "Cannot send messages to this user".
+    let dm = fake.dm_channel_for(ALICE);
+    fake.fail_next(
+        "POST",
+        &format!("/channels/{dm}/messages"),
+        403,
+        json!({"message": "Cannot send messages to this user", "code": 50007}),
+        1,
+    );
+    running.clock.advance(chrono::Duration::minutes(31));
+    sqlx::query("SELECT pg_notify('footcoach_timeline', '')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    crate::support::db::wait_for_count(&pool, "users WHERE dm_blocked_at IS NOT NULL", 1, WAIT)
+        .await;
+
+    // Nowhere to post it, so her next answer says it.
+    let today = ask(sub("routine", "today", json!([])));
+    fake.dispatch_interaction(&today).await;
+    let answer = callback(&fake, &today).await.body;
+    let said = answer["data"]["content"].as_str().unwrap_or_default();
+    assert!(
+        said.contains(footcoach::text::replies::DMS_CLOSED),
+        "{answer}"
+    );
+    assert!(fake
+        .calls()
+        .iter()
+        .all(|c| !c.path.contains(&FOREIGN_CHANNEL.to_string())));
+
+    // Setting the reminder again starts it again, and the note goes.
+    let set = ask(sub("remind", "set", strings(&[("time", "07:00")])));
+    fake.dispatch_interaction(&set).await;
+    callback(&fake, &set).await;
+    let today = ask(sub("routine", "today", json!([])));
+    fake.dispatch_interaction(&today).await;
+    let answer = callback(&fake, &today).await.body;
+    assert!(
+        !answer.to_string().contains("could not send you"),
+        "{answer}"
+    );
+    running.stop_clean(&fake).await;
+}

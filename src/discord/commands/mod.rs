@@ -92,6 +92,7 @@ async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
     .await?;
     let reply = outgoing(&answer.reply, user)
         .with_welcome(answer.first_time)
+        .with_dms_closed(answer.dms_closed)
         .into_poise();
     // What was asked is done by now: a lost answer must not be reported as
     // a failed command ("nothing was changed" would be false).
