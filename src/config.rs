@@ -34,6 +34,43 @@ pub struct Config {
     pub discord_api_url: Option<String>,
     /// Register commands in this guild only (instant, for development).
     pub discord_guild_id: Option<u64>,
+    /// The shards this process runs; all that Discord recommends when unset.
+    pub discord_shards: Option<ShardRange>,
+}
+
+/// Shards `first..=last` of `total` (DISCORD_SHARDS=0-3/8), so several
+/// processes split one bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardRange {
+    pub first: u32,
+    pub last: u32,
+    pub total: u32,
+}
+
+impl ShardRange {
+    /// Whether this process runs shard 0, which gets the DMs and registers
+    /// the commands.
+    pub fn has_first(self) -> bool {
+        self.first == 0
+    }
+}
+
+impl FromStr for ShardRange {
+    type Err = ();
+
+    /// "0-3/8", or "2/8" for one shard.
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let (range, total) = text.trim().split_once('/').ok_or(())?;
+        let number = |s: &str| s.trim().parse::<u32>().map_err(drop);
+        let (first, last) = match range.split_once('-') {
+            Some((a, b)) => (number(a)?, number(b)?),
+            None => (number(range)?, number(range)?),
+        };
+        let total = number(total)?;
+        (first <= last && last < total)
+            .then_some(ShardRange { first, last, total })
+            .ok_or(())
+    }
 }
 
 /// A setting that stops start-up: names the variable and the fix.
@@ -122,11 +159,20 @@ impl Config {
             })?),
         };
 
+        let discord_shards = match get("DISCORD_SHARDS") {
+            None => None,
+            Some(text) => Some(text.parse::<ShardRange>().map_err(|()| ConfigError {
+                variable: "DISCORD_SHARDS",
+                problem: "must look like 0-3/8 (this process runs shards 0 to 3 of 8), or be left unset to run every shard Discord recommends".to_owned(),
+            })?),
+        };
+
         Ok(Config {
             database,
             discord_token,
             discord_api_url,
             discord_guild_id,
+            discord_shards,
         })
     }
 }
@@ -168,12 +214,28 @@ mod tests {
             ("DISCORD_GUILD_ID", "my-server"),
             ("DISCORD_GUILD_ID", "0"),
             ("DISCORD_TOKEN", "Bot abc"),
+            ("DISCORD_SHARDS", "0-3"),
+            ("DISCORD_SHARDS", "3-1/8"),
+            ("DISCORD_SHARDS", "0-8/8"),
+            ("DISCORD_SHARDS", "a-b/c"),
+            ("DISCORD_SHARDS", "0/0"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.variable, var);
             assert!(err.to_string().starts_with(var), "{err}");
             assert!(!err.to_string().contains('\n'));
         }
+    }
+
+    #[test]
+    fn shards_are_a_range_of_a_total() {
+        let shards = |v| config(&[("DISCORD_SHARDS", v)]).unwrap().discord_shards;
+        let range = |first, last, total| Some(ShardRange { first, last, total });
+        assert_eq!(shards("0-3/8"), range(0, 3, 8));
+        assert_eq!(shards(" 4 - 7 / 8 "), range(4, 7, 8));
+        assert_eq!(shards("2/8"), range(2, 2, 8));
+        assert!(!shards("4-7/8").unwrap().has_first());
+        assert_eq!(config(&[]).unwrap().discord_shards, None);
     }
 
     #[test]

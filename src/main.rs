@@ -7,6 +7,7 @@ use footcoach::app::Coach;
 use footcoach::clock::SystemClock;
 use footcoach::config::Config;
 use footcoach::content::Content;
+use footcoach::discord::Role;
 use footcoach::store::Store;
 
 /// A coach for a daily foot routine, on Discord and in a terminal.
@@ -19,8 +20,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Connect to Discord as the bot (needs DISCORD_TOKEN).
+    /// Connect to Discord as the bot and send its reminders (needs DISCORD_TOKEN).
     Run,
+    /// Only the gateway: commands, replies and buttons (needs DISCORD_TOKEN).
+    Gateway,
+    /// Only the timed sends: reminders, prompts, server posts; no gateway
+    /// connection (needs DISCORD_TOKEN).
+    Sender,
     /// Chat with the coach in this terminal (no Discord needed).
     Console {
         /// Who you are; each name has its own routine, reminders and progress.
@@ -83,7 +89,7 @@ async fn main() -> ExitCode {
             user: std::env::var("USER").unwrap_or_else(|_| "me".to_owned()),
         }
     });
-    if matches!(command, Cmd::Run) && config.discord_token.is_none() {
+    if matches!(command, Cmd::Run | Cmd::Gateway | Cmd::Sender) && config.discord_token.is_none() {
         return fail("DISCORD_TOKEN is not set: put the bot token from the Discord developer portal there (see .env.example), or run `footcoach console`");
     }
 
@@ -104,12 +110,17 @@ async fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-        Cmd::Run => {
+        Cmd::Run | Cmd::Gateway | Cmd::Sender => {
+            let role = match command {
+                Cmd::Gateway => Role::Gateway,
+                Cmd::Sender => Role::Sender,
+                _ => Role::Both,
+            };
             let (store, coach) = match open_coach(&config, content, 10).await {
                 Ok(c) => c,
                 Err(code) => return code,
             };
-            match footcoach::discord::run(&config, store, coach, shutdown_signal()).await {
+            match footcoach::discord::run(&config, store, coach, role, shutdown_signal()).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(format!("{e:#}")),
             }

@@ -15,7 +15,7 @@ use poise::serenity_prelude as serenity;
 use tokio::sync::mpsc;
 
 use crate::app::Coach;
-use crate::config::Config;
+use crate::config::{Config, ShardRange};
 use crate::store::{Store, UserId};
 use crate::text;
 use crate::timeline::{Scheduler, SchedulerOptions};
@@ -76,7 +76,12 @@ async fn setup(
     framework: &poise::Framework<Data, Error>,
     coach: Coach,
     guild: Option<u64>,
+    registers: bool,
 ) -> Result<Data, Error> {
+    if !registers {
+        tracing::info!(user = %ready.user.name, "connected to Discord; the process with shard 0 registers the commands");
+        return Ok(Data { coach });
+    }
     let commands = poise::builtins::create_application_commands(&framework.options().commands);
     let hash = fingerprint(&commands)?;
     let scope = guild.map_or_else(|| "global".to_owned(), |g| format!("guild:{g}"));
@@ -189,16 +194,67 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     }
 }
 
-/// Connects to Discord and serves until `shutdown` resolves or start-up fails.
+/// What a process does; any number of each can share one database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The gateway and the timed sends (`footcoach run`).
+    Both,
+    /// Commands, replies and buttons only (`footcoach gateway`).
+    Gateway,
+    /// Reminders, prompts and server posts only, with no gateway
+    /// connection (`footcoach sender`).
+    Sender,
+}
+
+/// Serves Discord in `role` until `shutdown` resolves or start-up fails.
 pub async fn run(
     config: &Config,
     store: Store,
     coach: Coach,
+    role: Role,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let token = config.discord_token.as_ref().context(
         "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal there",
     )?;
+    let worker = match role {
+        Role::Gateway => None,
+        Role::Both | Role::Sender => {
+            let api_base = config
+                .discord_api_url
+                .as_deref()
+                .unwrap_or("https://discord.com");
+            let messenger = messenger::DiscordMessenger::new(
+                api_base,
+                token,
+                messenger::DEFAULT_RATE_PER_SECOND,
+            )
+            .context("cannot build the HTTP client for timed sends")?;
+            let options = SchedulerOptions::discord();
+            Some(Scheduler::new(coach.clone(), store, messenger, options).spawn())
+        }
+    };
+    let result = match role {
+        Role::Sender => {
+            shutdown.await;
+            tracing::info!("shutting down");
+            Ok(())
+        }
+        Role::Both | Role::Gateway => gateway(config, token, coach, shutdown).await,
+    };
+    if let Some(worker) = worker {
+        worker.stop().await;
+    }
+    result
+}
+
+/// The gateway connection: this process's shards, commands, replies and buttons.
+async fn gateway(
+    config: &Config,
+    token: &crate::config::Secret,
+    coach: Coach,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
     let mut http = serenity::HttpBuilder::new(token.expose());
     if let Some(url) = &config.discord_api_url {
         // serenity applies a proxy only with its own rate limiter off; the proxy limits instead.
@@ -209,7 +265,8 @@ pub async fn run(
     // poise only prints a setup error and then waits forever: make it fatal.
     let (fatal_tx, mut fatal_rx) = mpsc::channel::<String>(1);
     let guild = config.discord_guild_id;
-    let coach_for_worker = coach.clone();
+    // The process with shard 0 registers the commands, so they are once.
+    let registers = config.discord_shards.is_none_or(ShardRange::has_first);
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -220,7 +277,7 @@ pub async fn run(
         .initialize_owners(false)
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
-                let result = setup(ctx, ready, framework, coach, guild).await;
+                let result = setup(ctx, ready, framework, coach, guild, registers).await;
                 if let Err(e) = &result {
                     let _ = fatal_tx.send(e.to_string()).await;
                 }
@@ -229,28 +286,24 @@ pub async fn run(
         })
         .build();
 
-    let api_base = config
-        .discord_api_url
-        .as_deref()
-        .unwrap_or("https://discord.com");
-    let messenger =
-        messenger::DiscordMessenger::new(api_base, token, messenger::DEFAULT_RATE_PER_SECOND)
-            .context("cannot build the HTTP client for timed sends")?;
-    let worker = Scheduler::new(
-        coach_for_worker,
-        store,
-        messenger,
-        SchedulerOptions::discord(),
-    )
-    .spawn();
-
     let mut client = serenity::ClientBuilder::new_with_http(http, intents())
         .framework(framework)
         .await
         .context("cannot build the Discord client")?;
     let shards = client.shard_manager.clone();
+    let range = config.discord_shards;
+    // serenity identifies one shard at a time, 5 s apart: within any
+    // max_concurrency Discord gives.
+    let start = async {
+        match range {
+            None => client.start_autosharded().await,
+            // serenity 0.12 starts `range.start..=range.end`: the end is
+            // the last shard, not one past it.
+            Some(r) => client.start_shard_range(r.first..r.last, r.total).await,
+        }
+    };
     let result = tokio::select! {
-        result = client.start() => result.context("the Discord connection failed (is DISCORD_TOKEN right?)"),
+        result = start => result.context("the Discord connection failed (is DISCORD_TOKEN right?)"),
         Some(reason) = fatal_rx.recv() => {
             shards.shutdown_all().await;
             Err(anyhow::anyhow!("start-up failed: {reason}"))
@@ -261,6 +314,5 @@ pub async fn run(
             Ok(())
         }
     };
-    worker.stop().await;
     result
 }

@@ -65,3 +65,21 @@ fn run_without_a_token_says_what_to_set() {
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("DISCORD_TOKEN"), "{stderr}");
 }
+
+#[test]
+fn malformed_shards_stop_start_up_with_one_line_saying_the_form() {
+    let out = Command::new(env!("CARGO_BIN_EXE_footcoach"))
+        .args(["gateway"])
+        .env("DISCORD_SHARDS", "all of them")
+        .env("DISCORD_TOKEN", "not-a-real-token")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!out.status.success());
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("DISCORD_SHARDS must look like 0-3/8"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not-a-real-token"));
+}

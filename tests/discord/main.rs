@@ -39,6 +39,8 @@ mod round_trips;
 mod servers;
 /// The first-run setup.
 mod setup;
+/// Shards across processes, and the gateway and sender roles.
+mod shards;
 /// Snoozing a reminder from its buttons.
 mod snooze;
 /// Start-up, registration, and the binary's `footcoach run`.

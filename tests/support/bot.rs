@@ -19,6 +19,7 @@ use footcoach::app::Coach;
 use footcoach::clock::ManualClock;
 use footcoach::config::{Config, Secret};
 use footcoach::discord::messenger::DiscordMessenger;
+use footcoach::discord::Role;
 use footcoach::store::Store;
 
 use super::app::App;
@@ -92,6 +93,7 @@ pub fn config_for(fake: &FakeDiscord, guild: Option<u64>) -> Config {
         discord_token: Some(Secret::new("fake-token-not-a-secret".into())),
         discord_api_url: Some(fake.api_url()),
         discord_guild_id: guild,
+        discord_shards: None,
     }
 }
 
@@ -118,17 +120,22 @@ pub fn start(
     guild: Option<u64>,
     now: DateTime<Utc>,
 ) -> RunningBot {
+    start_as(pool, config_for(fake, guild), Role::Both, now)
+}
+
+/// Starts one process of the bot in `role` with `config`, without waiting:
+/// for tests of shards and roles.
+pub fn start_as(pool: &PgPool, config: Config, role: Role, now: DateTime<Utc>) -> RunningBot {
     let App {
         coach,
         store,
         clock,
     } = App::new(pool, now);
-    let config = config_for(fake, guild);
     let (stop, stopped) = oneshot::channel::<()>();
     let bot_coach = coach.clone();
     let bot_store = store.clone();
     let task = tokio::spawn(async move {
-        footcoach::discord::run(&config, bot_store, bot_coach, async {
+        footcoach::discord::run(&config, bot_store, bot_coach, role, async {
             let _ = stopped.await;
         })
         .await

@@ -49,6 +49,8 @@ pub(super) struct GatewayState {
     heartbeats: usize,
     connect_uris: Vec<String>,
     privileged_allowed: u64,
+    /// What `GET /gateway/bot` recommends; 1 until a test sets it.
+    pub(super) recommended_shards: u64,
 }
 
 impl FakeDiscord {
@@ -171,6 +173,12 @@ impl FakeDiscord {
     }
 
     /// Sessions with a live connection (identified or resumed).
+    /// Makes `GET /gateway/bot` recommend `shards` shards, as Discord does
+    /// for a bot in many servers.
+    pub fn recommend_shards(&self, shards: u64) {
+        self.inner.lock().gateway.recommended_shards = shards;
+    }
+
     pub fn connected_shards(&self) -> usize {
         let st = self.inner.lock();
         st.gateway

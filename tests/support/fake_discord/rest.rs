@@ -427,7 +427,7 @@ fn route(
             Endpoint::Gateway => Reply::ok(json!({"url": gateway_url})),
             Endpoint::GatewayBot => Reply::ok(json!({
                 "url": gateway_url,
-                "shards": 1,
+                "shards": st.gateway.recommended_shards.max(1),
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": 1000 - st.gateway.identifies.len().min(1000),
