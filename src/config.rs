@@ -34,6 +34,17 @@ pub struct Config {
     pub discord_api_url: Option<String>,
     /// Register commands in this guild only (instant, for development).
     pub discord_guild_id: Option<u64>,
+    pub log_format: LogFormat,
+}
+
+/// How log lines on stderr are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people reading a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 /// A setting that stops start-up: names the variable and the fix.
@@ -122,11 +133,24 @@ impl Config {
             })?),
         };
 
+        let log_format = match get("LOG_FORMAT").map(|f| f.trim().to_ascii_lowercase()) {
+            None => LogFormat::Text,
+            Some(f) if f == "text" => LogFormat::Text,
+            Some(f) if f == "json" => LogFormat::Json,
+            Some(_) => {
+                return Err(ConfigError {
+                    variable: "LOG_FORMAT",
+                    problem: "must be \"text\" or \"json\" (one JSON object per line), or left unset for text".to_owned(),
+                })
+            }
+        };
+
         Ok(Config {
             database,
             discord_token,
             discord_api_url,
             discord_guild_id,
+            log_format,
         })
     }
 }
@@ -168,12 +192,31 @@ mod tests {
             ("DISCORD_GUILD_ID", "my-server"),
             ("DISCORD_GUILD_ID", "0"),
             ("DISCORD_TOKEN", "Bot abc"),
+            ("LOG_FORMAT", "logfmt"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.variable, var);
             assert!(err.to_string().starts_with(var), "{err}");
             assert!(!err.to_string().contains('\n'));
         }
+    }
+
+    #[test]
+    fn log_format_is_text_unless_json_is_asked_for() {
+        assert_eq!(config(&[]).unwrap().log_format, LogFormat::Text);
+        assert_eq!(
+            config(&[("LOG_FORMAT", "JSON")]).unwrap().log_format,
+            LogFormat::Json
+        );
+        assert_eq!(
+            config(&[("LOG_FORMAT", "text")]).unwrap().log_format,
+            LogFormat::Text
+        );
+        let err = config(&[("LOG_FORMAT", "yaml")]).unwrap_err().to_string();
+        assert!(
+            err.contains("\"text\"") && err.contains("\"json\""),
+            "{err}"
+        );
     }
 
     #[test]

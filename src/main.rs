@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 
 use footcoach::app::Coach;
 use footcoach::clock::SystemClock;
-use footcoach::config::Config;
+use footcoach::config::{Config, LogFormat};
 use footcoach::content::Content;
 use footcoach::store::Store;
 
@@ -40,11 +40,42 @@ enum ContentAction {
     Check,
 }
 
+/// Set once logging is JSON, so a fatal line is a JSON object as well.
+static JSON_LOGS: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+
 /// One line on stderr, then a failing exit.
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     let one_line = message.to_string().replace('\n', " ");
-    eprintln!("footcoach: {one_line}");
+    if JSON_LOGS.get().is_some() {
+        // The shape of tracing's JSON lines, written directly so that no
+        // RUST_LOG filter can hide why the process stopped.
+        let line = serde_json::json!({
+            "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            "level": "ERROR",
+            "fields": {"message": one_line},
+            "target": "footcoach",
+        });
+        eprintln!("{line}");
+    } else {
+        eprintln!("footcoach: {one_line}");
+    }
     ExitCode::FAILURE
+}
+
+fn init_logs(format: LogFormat) {
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "footcoach=warn,warn".into()),
+        )
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => {
+            logs.json().init();
+            let _ = JSON_LOGS.set(());
+        }
+    }
 }
 
 #[tokio::main]
@@ -54,13 +85,7 @@ async fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "footcoach=warn,warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logs(config.log_format);
 
     let content = match Content::load() {
         Ok(c) => Arc::new(c),

@@ -1,8 +1,10 @@
 //! The `footcoach` binary as a person runs it: the console and the other
-//! subcommands (the Discord bot's `footcoach run` is in `tests/discord/`).
+//! subcommands and the JSON logs (the Discord bot's
+//! `footcoach run` is in `tests/discord/`).
 
 #[path = "../support/mod.rs"]
 mod support;
 
 mod console;
+mod logs;
 mod subcommands;
