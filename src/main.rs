@@ -4,6 +4,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use footcoach::app::Coach;
+use footcoach::check::Line;
 use footcoach::clock::SystemClock;
 use footcoach::config::{Config, LogFormat};
 use footcoach::content::Content;
@@ -27,6 +28,9 @@ enum Cmd {
         #[arg(long, env = "USER", default_value = "me")]
         user: String,
     },
+    /// Check the configuration, the database, the content and, with a
+    /// token, Discord: one line each, and a failing exit if any failed.
+    Check,
     /// Check the coaching content and print a summary.
     Content {
         #[command(subcommand)]
@@ -83,9 +87,22 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(c) => c,
+        Err(e) if matches!(cli.command, Some(Cmd::Check)) => {
+            println!("{}", Line::fail("configuration", e, "see .env.example"));
+            return ExitCode::FAILURE;
+        }
         Err(e) => return fail(e),
     };
     init_logs(config.log_format);
+
+    if matches!(cli.command, Some(Cmd::Check)) {
+        let passed = footcoach::check::run(&config, |line| println!("{line}")).await;
+        return if passed {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+    }
 
     let content = match Content::load() {
         Ok(c) => Arc::new(c),
@@ -113,6 +130,7 @@ async fn main() -> ExitCode {
     }
 
     match command {
+        Cmd::Check => unreachable!("handled before the content is loaded"),
         Cmd::Content {
             action: ContentAction::Check,
         } => {
@@ -152,9 +170,7 @@ async fn open_coach(
             store.clone(),
             Coach::new(store, content, Arc::new(SystemClock)),
         )),
-        Err(e) => Err(fail(format!(
-            "{e}. Start PostgreSQL, or set DATABASE_URL to a server that runs (see .env.example)"
-        ))),
+        Err(e) => Err(fail(format!("{e}; {}", footcoach::check::DATABASE_FIX))),
     }
 }
 
