@@ -36,6 +36,7 @@ pub struct Config {
     pub discord_guild_id: Option<u64>,
     /// The shards this process runs; all that Discord recommends when unset.
     pub discord_shards: Option<ShardRange>,
+    pub log_format: LogFormat,
 }
 
 /// Shards `first..=last` of `total` (DISCORD_SHARDS=0-3/8), so several
@@ -71,6 +72,16 @@ impl FromStr for ShardRange {
             .then_some(ShardRange { first, last, total })
             .ok_or(())
     }
+}
+
+/// How log lines on stderr are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people reading a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 /// A setting that stops start-up: names the variable and the fix.
@@ -167,12 +178,25 @@ impl Config {
             })?),
         };
 
+        let log_format = match get("LOG_FORMAT").map(|f| f.trim().to_ascii_lowercase()) {
+            None => LogFormat::Text,
+            Some(f) if f == "text" => LogFormat::Text,
+            Some(f) if f == "json" => LogFormat::Json,
+            Some(_) => {
+                return Err(ConfigError {
+                    variable: "LOG_FORMAT",
+                    problem: "must be \"text\" or \"json\" (one JSON object per line), or left unset for text".to_owned(),
+                })
+            }
+        };
+
         Ok(Config {
             database,
             discord_token,
             discord_api_url,
             discord_guild_id,
             discord_shards,
+            log_format,
         })
     }
 }
@@ -219,6 +243,7 @@ mod tests {
             ("DISCORD_SHARDS", "0-8/8"),
             ("DISCORD_SHARDS", "a-b/c"),
             ("DISCORD_SHARDS", "0/0"),
+            ("LOG_FORMAT", "logfmt"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.variable, var);
@@ -236,6 +261,24 @@ mod tests {
         assert_eq!(shards("2/8"), range(2, 2, 8));
         assert!(!shards("4-7/8").unwrap().has_first());
         assert_eq!(config(&[]).unwrap().discord_shards, None);
+    }
+
+    #[test]
+    fn log_format_is_text_unless_json_is_asked_for() {
+        assert_eq!(config(&[]).unwrap().log_format, LogFormat::Text);
+        assert_eq!(
+            config(&[("LOG_FORMAT", "JSON")]).unwrap().log_format,
+            LogFormat::Json
+        );
+        assert_eq!(
+            config(&[("LOG_FORMAT", "text")]).unwrap().log_format,
+            LogFormat::Text
+        );
+        let err = config(&[("LOG_FORMAT", "yaml")]).unwrap_err().to_string();
+        assert!(
+            err.contains("\"text\"") && err.contains("\"json\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -427,13 +427,18 @@ impl Content {
         self.steps(routine).iter().map(StepView::seconds).sum()
     }
 
-    /// A few lines for `footcoach content check`.
-    pub fn summary(&self) -> String {
-        let mut out = format!(
-            "content ok: {} exercises, {} routines, a plan for all 7 weekdays\n",
+    /// What the content holds, in one line.
+    pub fn headline(&self) -> String {
+        format!(
+            "{} exercises, {} routines, a plan for all 7 weekdays",
             self.exercises.len(),
             self.routines.len()
-        );
+        )
+    }
+
+    /// A few lines for `footcoach content check`.
+    pub fn summary(&self) -> String {
+        let mut out = format!("content ok: {}\n", self.headline());
         for r in self.routines.values() {
             let secs = self.routine_seconds(r);
             out.push_str(&format!(

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod chart;
+pub mod check;
 pub mod clock;
 pub mod coach;
 pub mod config;

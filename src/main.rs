@@ -4,8 +4,9 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 use footcoach::app::Coach;
+use footcoach::check::Line;
 use footcoach::clock::SystemClock;
-use footcoach::config::Config;
+use footcoach::config::{Config, LogFormat};
 use footcoach::content::Content;
 use footcoach::discord::Role;
 use footcoach::store::Store;
@@ -33,6 +34,9 @@ enum Cmd {
         #[arg(long, env = "USER", default_value = "me")]
         user: String,
     },
+    /// Check the configuration, the database, the content and, with a
+    /// token, Discord: one line each, and a failing exit if any failed.
+    Check,
     /// Check the coaching content and print a summary.
     Content {
         #[command(subcommand)]
@@ -46,11 +50,42 @@ enum ContentAction {
     Check,
 }
 
+/// Set once logging is JSON, so a fatal line is a JSON object as well.
+static JSON_LOGS: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+
 /// One line on stderr, then a failing exit.
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     let one_line = message.to_string().replace('\n', " ");
-    eprintln!("footcoach: {one_line}");
+    if JSON_LOGS.get().is_some() {
+        // The shape of tracing's JSON lines, written directly so that no
+        // RUST_LOG filter can hide why the process stopped.
+        let line = serde_json::json!({
+            "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            "level": "ERROR",
+            "fields": {"message": one_line},
+            "target": "footcoach",
+        });
+        eprintln!("{line}");
+    } else {
+        eprintln!("footcoach: {one_line}");
+    }
     ExitCode::FAILURE
+}
+
+fn init_logs(format: LogFormat) {
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "footcoach=warn,warn".into()),
+        )
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => {
+            logs.json().init();
+            let _ = JSON_LOGS.set(());
+        }
+    }
 }
 
 #[tokio::main]
@@ -58,15 +93,22 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match Config::from_env() {
         Ok(c) => c,
+        Err(e) if matches!(cli.command, Some(Cmd::Check)) => {
+            println!("{}", Line::fail("configuration", e, "see .env.example"));
+            return ExitCode::FAILURE;
+        }
         Err(e) => return fail(e),
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "footcoach=warn,warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logs(config.log_format);
+
+    if matches!(cli.command, Some(Cmd::Check)) {
+        let passed = footcoach::check::run(&config, |line| println!("{line}")).await;
+        return if passed {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+    }
 
     let content = match Content::load() {
         Ok(c) => Arc::new(c),
@@ -94,6 +136,7 @@ async fn main() -> ExitCode {
     }
 
     match command {
+        Cmd::Check => unreachable!("handled before the content is loaded"),
         Cmd::Content {
             action: ContentAction::Check,
         } => {
@@ -138,9 +181,7 @@ async fn open_coach(
             store.clone(),
             Coach::new(store, content, Arc::new(SystemClock)),
         )),
-        Err(e) => Err(fail(format!(
-            "{e}. Start PostgreSQL, or set DATABASE_URL to a server that runs (see .env.example)"
-        ))),
+        Err(e) => Err(fail(format!("{e}; {}", footcoach::check::DATABASE_FIX))),
     }
 }
 

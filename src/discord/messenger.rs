@@ -15,6 +15,8 @@ use crate::store::UserId;
 use crate::text::servers::dms_closed;
 use crate::timeline::{Delivery, Messenger, Outbound};
 
+/// Discord asks bots to name themselves this way.
+pub(crate) const USER_AGENT: &str = "DiscordBot (https://github.com/footcoach, 0.1) footcoach";
 /// Below Discord's 50 a second, leaving room for the bot's other calls.
 pub const DEFAULT_RATE_PER_SECOND: u32 = 40;
 /// 429s answered by waiting and trying again, per send, before giving up for now.
@@ -63,7 +65,7 @@ impl DiscordMessenger {
         Ok(DiscordMessenger {
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
-                .user_agent("DiscordBot (https://github.com/footcoach, 0.1) footcoach")
+                .user_agent(USER_AGENT)
                 .build()?,
             api: format!("{}/api/v10", api_base.trim_end_matches('/')),
             authorization: Secret::new(format!("Bot {}", token.expose())),

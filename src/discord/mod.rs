@@ -1,6 +1,7 @@
 //! The Discord front end: the only place that imports serenity or poise.
 
 pub mod args;
+pub mod check;
 pub mod commands;
 pub mod events;
 pub mod messenger;
@@ -70,6 +71,13 @@ fn fingerprint(commands: &[serenity::CreateCommand]) -> Result<String, serde_jso
     Ok(format!("{hash:016x}"))
 }
 
+/// Where the fingerprint of the commands last registered in a scope is
+/// remembered, and the scope's name for logs.
+fn registration_key(application: u64, guild: Option<u64>) -> (String, String) {
+    let scope = guild.map_or_else(|| "global".to_owned(), |g| format!("guild:{g}"));
+    (format!("commands:{application}:{scope}"), scope)
+}
+
 async fn setup(
     ctx: &serenity::Context,
     ready: &serenity::Ready,
@@ -84,8 +92,7 @@ async fn setup(
     }
     let commands = poise::builtins::create_application_commands(&framework.options().commands);
     let hash = fingerprint(&commands)?;
-    let scope = guild.map_or_else(|| "global".to_owned(), |g| format!("guild:{g}"));
-    let key = format!("commands:{}:{scope}", ready.application.id);
+    let (key, scope) = registration_key(ready.application.id.get(), guild);
     if coach.registered_commands(&key).await?.as_deref() == Some(hash.as_str()) {
         tracing::info!(
             scope,

@@ -170,7 +170,7 @@ async fn a_stuck_request_holds_up_only_its_own_reminder(pool: PgPool) {
     cache_dm_channels(&pool, &fake, 10).await;
     // Discord posts the first three but their answers come after the
     // messenger's 10 s timeout.
-    fake.hold_next("POST", "/channels/*/messages", Duration::from_secs(12), 3);
+    fake.hold_next("POST", "/channels/*/messages", Duration::from_secs(20), 3);
     let app = App::new(&pool, due());
     let worker = app.scheduler(messenger(&fake));
     let started = std::time::Instant::now();

@@ -94,6 +94,7 @@ pub fn config_for(fake: &FakeDiscord, guild: Option<u64>) -> Config {
         discord_api_url: Some(fake.api_url()),
         discord_guild_id: guild,
         discord_shards: None,
+        log_format: Default::default(),
     }
 }
 

@@ -17,7 +17,10 @@
 //! production would):
 //! - Routes it does not know answer 404 `{"message": "404: Not Found",
 //!   "code": 0}` and are listed by [`FakeDiscord::unexpected_calls`]. Bot
-//!   routes without an `Authorization` header answer 401.
+//!   routes without an `Authorization` header answer 401 `{"message":
+//!   "401: Unauthorized", "code": 0}`, and so do those with another token
+//!   than the one set by [`FakeDiscord::require_token`] (any token until
+//!   then).
 //! - Interactions: the first callback must come within 3 s of the dispatch
 //!   (else 404 10062 "Unknown interaction"); a second one is 400 40060. The
 //!   callback type must fit the interaction (8 only for autocomplete, 6/7
@@ -377,6 +380,8 @@ struct InteractionState {
 
 #[derive(Default)]
 struct StateInner {
+    /// The only bot token REST accepts; `None`: any.
+    token: Option<String>,
     calls: Vec<Call>,
     faults: Vec<Fault>,
     holds: Vec<Hold>,
@@ -520,6 +525,12 @@ impl FakeDiscord {
     /// `ws://127.0.0.1:PORT`, as `GET /gateway` answers.
     pub fn gateway_url(&self) -> String {
         self.inner.gateway_url.clone()
+    }
+
+    /// From now on, REST answers 401 to bot requests not authorised with
+    /// `Bot {token}`, as Discord does for a wrong token.
+    pub fn require_token(&self, token: &str) {
+        self.inner.lock().token = Some(token.to_owned());
     }
 
     pub fn application_id(&self) -> u64 {

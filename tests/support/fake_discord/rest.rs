@@ -216,8 +216,9 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Res
             Some(reply),
         ),
     };
+    let token = inner.lock().token.clone();
     let (violation, refused) = match parse_error {
-        None => match check_body(&method, &path, &headers, &parsed.body) {
+        None => match check_body(&method, &path, &headers, token.as_deref(), &parsed.body) {
             Some((violation, reply)) => (Some(violation), Some(reply)),
             None => (None, None),
         },
@@ -283,10 +284,16 @@ fn api_segments(path: &str) -> Option<Vec<&str>> {
 }
 
 /// Interaction callbacks and webhooks are authorised by their token;
-/// everything else needs `Authorization: Bot <token>`.
-fn authorised(segs: &[&str], headers: &HeaderMap) -> bool {
-    matches!(segs.first(), Some(&"interactions") | Some(&"webhooks"))
-        || headers.contains_key("authorization")
+/// everything else needs `Authorization: Bot <token>`, with the bot's token
+/// once a test set one ([`super::FakeDiscord::require_token`]).
+fn authorised(segs: &[&str], headers: &HeaderMap, token: Option<&str>) -> bool {
+    if matches!(segs.first(), Some(&"interactions") | Some(&"webhooks")) {
+        return true;
+    }
+    let Some(given) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    token.is_none_or(|token| given.strip_prefix("Bot ") == Some(token))
 }
 
 /// A route of Discord's that the fake serves.
@@ -381,10 +388,11 @@ fn check_body(
     method: &str,
     path: &str,
     headers: &HeaderMap,
+    token: Option<&str>,
     body: &Value,
 ) -> Option<(SchemaViolation, Reply)> {
     let segs = api_segments(path)?;
-    if !authorised(&segs, headers) {
+    if !authorised(&segs, headers, token) {
         return None;
     }
     let endpoint = Endpoint::of(method, &segs)?;
@@ -414,7 +422,7 @@ fn route(
     let Some(segs) = api_segments(path) else {
         return Reply::not_found();
     };
-    if !authorised(&segs, headers) {
+    if !authorised(&segs, headers, st.token.as_deref()) {
         return Reply::error(401, 0, "401: Unauthorized");
     }
     let Some(endpoint) = Endpoint::of(method, &segs) else {
