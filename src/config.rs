@@ -37,6 +37,8 @@ pub struct Config {
     /// The shards this process runs; all that Discord recommends when unset.
     pub discord_shards: Option<ShardRange>,
     pub log_format: LogFormat,
+    /// Where to serve /metrics and /healthz (METRICS_ADDR); off when unset.
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// Shards `first..=last` of `total` (DISCORD_SHARDS=0-3/8), so several
@@ -190,6 +192,14 @@ impl Config {
             }
         };
 
+        let metrics_addr = match get("METRICS_ADDR") {
+            None => None,
+            Some(addr) => Some(addr.trim().parse().map_err(|_| ConfigError {
+                variable: "METRICS_ADDR",
+                problem: "must be an address and port like 127.0.0.1:9464, or left unset for no metrics".to_owned(),
+            })?),
+        };
+
         Ok(Config {
             database,
             discord_token,
@@ -197,6 +207,7 @@ impl Config {
             discord_guild_id,
             discord_shards,
             log_format,
+            metrics_addr,
         })
     }
 }
@@ -244,6 +255,7 @@ mod tests {
             ("DISCORD_SHARDS", "a-b/c"),
             ("DISCORD_SHARDS", "0/0"),
             ("LOG_FORMAT", "logfmt"),
+            ("METRICS_ADDR", "9464"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.variable, var);

@@ -11,5 +11,6 @@ pub mod content;
 pub mod discord;
 pub mod error;
 pub mod store;
+pub mod telemetry;
 pub mod text;
 pub mod timeline;

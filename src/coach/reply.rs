@@ -17,6 +17,20 @@ pub enum Intent {
     NotUnderstood,
 }
 
+impl Intent {
+    /// What kind of reply it is, as the metrics count it.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Intent::Done => "done",
+            Intent::Skip => "skip",
+            Intent::Pain(_) => "pain",
+            Intent::Snooze(_) => "snooze",
+            Intent::Stop => "stop",
+            Intent::NotUnderstood => "not_understood",
+        }
+    }
+}
+
 /// How long to put today's reminder off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Snooze {

@@ -21,6 +21,14 @@ type Framework<'a> = poise::FrameworkContext<'a, Data, Error>;
 pub async fn handle(framework: Framework<'_>, event: &FullEvent) -> Result<(), Error> {
     match event {
         FullEvent::Message { new_message } => on_message(framework, new_message).await,
+        FullEvent::Ready { data_about_bot } => {
+            // Autosharded, the count is known once Discord said it.
+            let shards = &framework.user_data.shards;
+            if let Some(info) = data_about_bot.shard {
+                shards.expect_at_least(info.total);
+            }
+            Ok(())
+        }
         FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(press),
         } => on_button(framework, press).await,
@@ -86,7 +94,11 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
         }
     };
     let mut first_time = false;
-    let mut message = match coach.handle(user, origin, Command::Reply(intent)).await {
+    let started = std::time::Instant::now();
+    let handled = coach.handle(user, origin, Command::Reply(intent)).await;
+    let result = super::outcome(handled.as_ref().map_err(|e| e as _));
+    crate::telemetry::dm_reply(intent.kind(), result, started.elapsed());
+    let mut message = match handled {
         Ok(answer) => {
             first_time = answer.first_time;
             outgoing(&answer.reply, user).with_welcome(answer.first_time)
@@ -187,6 +199,7 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
     }
     let Some((action, owner)) = Action::parse(&press.data.custom_id) else {
         tracing::info!(custom_id = %press.data.custom_id, "a button this version does not know");
+        crate::telemetry::stale("button");
         respond(framework, press, Outgoing::ephemeral(text::STALE_BUTTON)).await?;
         return Ok(());
     };
@@ -212,7 +225,11 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
     };
     let coach = &framework.user_data.coach;
     let work = async {
-        match coach.handle(owner, origin, command).await {
+        let started = std::time::Instant::now();
+        let handled = coach.handle(owner, origin, command).await;
+        let result = super::outcome(handled.as_ref().map_err(|e| e as _));
+        crate::telemetry::answered("button", result, started.elapsed());
+        match handled {
             Ok(answer) => outgoing(&answer.reply, owner)
                 .with_welcome(answer.first_time)
                 .with_dms_closed(answer.dms_closed),

@@ -10,6 +10,7 @@ pub mod retry;
 pub mod setup;
 
 use std::future::Future;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use poise::serenity_prelude as serenity;
@@ -18,6 +19,7 @@ use tokio::sync::mpsc;
 use crate::app::Coach;
 use crate::config::{Config, ShardRange};
 use crate::store::{Store, UserId};
+use crate::telemetry::Shards;
 use crate::text;
 use crate::timeline::{Scheduler, SchedulerOptions};
 
@@ -27,6 +29,8 @@ pub type Context<'a> = poise::Context<'a, Data, Error>;
 /// What every handler can reach.
 pub struct Data {
     pub coach: Coach,
+    /// This process's shards, as `/healthz` reports them.
+    pub shards: Arc<Shards>,
 }
 
 pub fn user_of(id: serenity::UserId) -> UserId {
@@ -85,10 +89,11 @@ async fn setup(
     coach: Coach,
     guild: Option<u64>,
     registers: bool,
+    shards: Arc<Shards>,
 ) -> Result<Data, Error> {
     if !registers {
         tracing::info!(user = %ready.user.name, "connected to Discord; the process with shard 0 registers the commands");
-        return Ok(Data { coach });
+        return Ok(Data { coach, shards });
     }
     let commands = poise::builtins::create_application_commands(&framework.options().commands);
     let hash = fingerprint(&commands)?;
@@ -113,7 +118,21 @@ async fn setup(
         tracing::info!(scope, "registered slash commands");
     }
     tracing::info!(user = %ready.user.name, "connected to Discord");
-    Ok(Data { coach })
+    Ok(Data { coach, shards })
+}
+
+/// How handling went, as the metrics count it.
+pub(crate) fn outcome(
+    handled: Result<&crate::app::Answer, &(dyn std::error::Error + Send + Sync + 'static)>,
+) -> &'static str {
+    match handled {
+        Ok(a) if matches!(a.reply, crate::app::Reply::Refused(_)) => "refused",
+        Ok(_) => "ok",
+        Err(e) => match e.downcast_ref::<crate::error::Error>() {
+            Some(crate::error::Error::Unreachable(_)) => "unreachable",
+            _ => "failed",
+        },
+    }
 }
 
 /// What to tell a person whose command failed: their mistake and what to
@@ -165,6 +184,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             ctx, description, ..
         } => {
             tracing::warn!(command = %ctx.command().qualified_name, description, "options from another version of the command");
+            crate::telemetry::stale("command");
             (
                 poise::Context::Application(ctx),
                 text::STALE_OPTIONS.to_owned(),
@@ -176,6 +196,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             ..
         } => {
             tracing::warn!(command = %interaction.data.name, "a command this version does not have");
+            crate::telemetry::stale("command");
             let answer = render::Outgoing::ephemeral(text::STALE_COMMAND);
             let http = &framework.serenity_context.http;
             let sent = retry::patiently(retry::INTERACTION, || {
@@ -224,6 +245,18 @@ pub async fn run(
     let token = config.discord_token.as_ref().context(
         "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal there",
     )?;
+    let shards = Arc::new(Shards::default());
+    let metrics = match config.metrics_addr {
+        None => None,
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot serve metrics on METRICS_ADDR {addr}"))?;
+            tracing::info!(%addr, "serving /metrics and /healthz");
+            let server = crate::telemetry::serve(listener, store.clone(), shards.clone());
+            Some(tokio::spawn(server))
+        }
+    };
     let worker = match role {
         Role::Gateway => None,
         Role::Both | Role::Sender => {
@@ -247,10 +280,13 @@ pub async fn run(
             tracing::info!("shutting down");
             Ok(())
         }
-        Role::Both | Role::Gateway => gateway(config, token, coach, shutdown).await,
+        Role::Both | Role::Gateway => gateway(config, token, coach, shards, shutdown).await,
     };
     if let Some(worker) = worker {
         worker.stop().await;
+    }
+    if let Some(metrics) = metrics {
+        metrics.abort();
     }
     result
 }
@@ -260,6 +296,7 @@ async fn gateway(
     config: &Config,
     token: &crate::config::Secret,
     coach: Coach,
+    shards: Arc<Shards>,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     let mut http = serenity::HttpBuilder::new(token.expose());
@@ -274,6 +311,10 @@ async fn gateway(
     let guild = config.discord_guild_id;
     // The process with shard 0 registers the commands, so they are once.
     let registers = config.discord_shards.is_none_or(ShardRange::has_first);
+    // Autosharded, the count comes with the first READY.
+    shards.expect(config.discord_shards.map_or(1, |r| r.last - r.first + 1));
+    let health = shards.clone();
+    let watched = shards.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all(),
@@ -284,7 +325,7 @@ async fn gateway(
         .initialize_owners(false)
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
-                let result = setup(ctx, ready, framework, coach, guild, registers).await;
+                let result = setup(ctx, ready, framework, coach, guild, registers, health).await;
                 if let Err(e) = &result {
                     let _ = fatal_tx.send(e.to_string()).await;
                 }
@@ -297,6 +338,21 @@ async fn gateway(
         .framework(framework)
         .await
         .context("cannot build the Discord client")?;
+    let manager = client.shard_manager.clone();
+    // The shards' connections as serenity sees them, for /healthz.
+    let watcher = tokio::spawn(async move {
+        loop {
+            let connected = manager
+                .runners
+                .lock()
+                .await
+                .values()
+                .filter(|r| r.stage == serenity::ConnectionStage::Connected)
+                .count();
+            watched.set_connected(connected as u32);
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    });
     let shards = client.shard_manager.clone();
     let range = config.discord_shards;
     // serenity identifies one shard at a time, 5 s apart: within any
@@ -321,5 +377,6 @@ async fn gateway(
             Ok(())
         }
     };
+    watcher.abort();
     result
 }

@@ -225,6 +225,7 @@ pub async fn on_component(
     owner: UserId,
 ) -> Result<(), serenity::Error> {
     let http = &framework.serenity_context.http;
+    let started = std::time::Instant::now();
     if user_of(press.user.id) != owner {
         return super::events::respond(framework, press, Outgoing::ephemeral(NOT_YOURS)).await;
     }
@@ -309,6 +310,7 @@ pub async fn on_component(
         | SetupAction::ClockForm
         | SetupAction::TimeForm => stay(SetupStep::Timezone),
     };
+    crate::telemetry::answered("setup", "ok", started.elapsed());
     let out = step_message(moved.step, owner, &press.locale, moved.note, moved.zones);
     retry::patiently(retry::INTERACTION, || async {
         press

@@ -55,6 +55,12 @@ impl Store {
         &self.pool
     }
 
+    /// Whether the database answers, failing fast like a person's command.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        let mut conn = self.conn().await?;
+        conn.ping().await
+    }
+
     /// Creates the database when it does not exist yet, connects and applies
     /// the migrations.
     pub async fn open(

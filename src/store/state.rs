@@ -201,6 +201,11 @@ impl Store {
 }
 
 impl Conn {
+    /// One round trip, to see that the database answers.
+    pub async fn ping(&mut self) -> Result<(), sqlx::Error> {
+        sqlx::Connection::ping(&mut *self.0).await
+    }
+
     /// The person's state, with their log from `log_since` (all of it when
     /// `None`); `None` for someone the bot has never seen. One statement.
     pub async fn user_state(

@@ -330,6 +330,15 @@ impl Store {
         .await
     }
 
+    /// Rows due by now and not sent yet, whoever holds them.
+    pub async fn due_unsent(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar!(
+            r#"SELECT count(*) AS "n!" FROM timeline WHERE state = 'pending' AND due_at <= now()"#
+        )
+        .fetch_one(&self.pool)
+        .await
+    }
+
     /// When the next row becomes ready, if any.
     pub async fn next_ready_at(
         &self,

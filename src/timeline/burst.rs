@@ -221,6 +221,13 @@ fn stage(row: &DueSend, plan: Planned, queue: &mut VecDeque<Ready>, outcome: &mu
 /// Records how a send went.
 fn settle(r: Ready, delivery: Delivery, now: DateTime<Utc>, outcome: &mut BatchOutcome) {
     let (row, user, kind) = (r.out.row_id, r.out.user, r.kind.as_str());
+    let (result, late) = match &delivery {
+        Delivery::Sent { .. } => ("sent", (now - r.out.due_at).to_std().ok()),
+        Delivery::Unreachable(_) => ("unreachable", None),
+        Delivery::Transient { .. } => ("retry", None),
+        Delivery::Rejected(_) => ("rejected", None),
+    };
+    crate::telemetry::sent(kind, result, late);
     match delivery {
         Delivery::Sent { dm_channel } => {
             if let Some(c) = dm_channel.filter(|c| Some(*c) != r.known_channel) {

@@ -27,6 +27,8 @@ mod fake_smoke;
 mod fit;
 /// DMs and replies in server channels.
 mod messages;
+/// /metrics and /healthz.
+mod metrics;
 /// A database outage on a private PostgreSQL.
 mod outage;
 /// The round-trip counting PostgreSQL proxy itself.

@@ -95,6 +95,7 @@ pub fn config_for(fake: &FakeDiscord, guild: Option<u64>) -> Config {
         discord_guild_id: guild,
         discord_shards: None,
         log_format: Default::default(),
+        metrics_addr: None,
     }
 }
 

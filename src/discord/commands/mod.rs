@@ -86,10 +86,14 @@ async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
     // A deferred answer keeps the visibility of the defer: a user's data stays theirs.
     let private = matches!(command, Command::Export | Command::DeleteAsk);
     let coach = &ctx.data().coach;
-    let answer = defer_if_slow(ctx, private, async {
+    let started = std::time::Instant::now();
+    let handled = defer_if_slow(ctx, private, async {
         Ok(coach.handle(user, origin, command).await?)
     })
-    .await?;
+    .await;
+    let result = super::outcome(handled.as_ref().map_err(|e| e.as_ref()));
+    crate::telemetry::answered("command", result, started.elapsed());
+    let answer = handled?;
     let reply = outgoing(&answer.reply, user)
         .with_welcome(answer.first_time)
         .with_dms_closed(answer.dms_closed)

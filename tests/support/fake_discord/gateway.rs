@@ -51,6 +51,8 @@ pub(super) struct GatewayState {
     privileged_allowed: u64,
     /// What `GET /gateway/bot` recommends; 1 until a test sets it.
     pub(super) recommended_shards: u64,
+    /// The gateway is out: connections are dropped before the handshake.
+    down: bool,
 }
 
 impl FakeDiscord {
@@ -206,6 +208,17 @@ impl FakeDiscord {
         self.send_all(|| Outgoing::Close(4000, "Unknown error."));
     }
 
+    /// Takes the gateway down: every connection closes and none is taken
+    /// until [`Self::gateway_up`], as in a Discord gateway outage.
+    pub fn gateway_down(&self) {
+        self.inner.lock().gateway.down = true;
+        self.send_all(|| Outgoing::Close(4000, "Unknown error."));
+    }
+
+    pub fn gateway_up(&self) {
+        self.inner.lock().gateway.down = false;
+    }
+
     /// Sends op 7 RECONNECT to every connection (the client should
     /// reconnect and RESUME).
     pub fn request_reconnect_all(&self) {
@@ -249,6 +262,9 @@ fn send_dispatch(g: &mut GatewayState, session_id: &str, event: &str, d: Value) 
 // The handshake callback's signature is tungstenite's.
 #[allow(clippy::result_large_err)]
 pub(super) async fn serve_connection(inner: Arc<Inner>, stream: TcpStream) {
+    if inner.lock().gateway.down {
+        return;
+    }
     // Small frames go out at once: with Nagle on, a dispatch queued behind an
     // unacknowledged one waits for the peer's delayed ACK (up to 40 ms).
     let _ = stream.set_nodelay(true);
