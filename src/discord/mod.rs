@@ -1,6 +1,7 @@
 //! The Discord front end: the only place that imports serenity or poise.
 
 pub mod args;
+pub mod budget;
 pub mod commands;
 pub mod events;
 pub mod messenger;

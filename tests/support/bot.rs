@@ -92,6 +92,7 @@ pub fn config_for(fake: &FakeDiscord, guild: Option<u64>) -> Config {
         discord_token: Some(Secret::new("fake-token-not-a-secret".into())),
         discord_api_url: Some(fake.api_url()),
         discord_guild_id: guild,
+        discord_global_rate: Some(footcoach::config::DEFAULT_GLOBAL_RATE),
     }
 }
 
