@@ -79,11 +79,18 @@ impl GlobalBudget {
         let Some(s) = &self.shared else {
             return Ok(());
         };
-        s.waiting.fetch_add(1, Ordering::Relaxed);
-        let place = s.place().await;
-        s.waiting.fetch_sub(1, Ordering::Relaxed);
-        tokio::time::sleep_until(place?).await;
-        Ok(())
+        loop {
+            s.waiting.fetch_add(1, Ordering::Relaxed);
+            let place = s.place().await;
+            s.waiting.fetch_sub(1, Ordering::Relaxed);
+            let place = place?;
+            tokio::time::sleep_until(place).await;
+            // Woken too late (a starved machine), the place is gone: going
+            // anyway would bunch this request with the next place's.
+            if Instant::now() < place + s.interval {
+                return Ok(());
+            }
+        }
     }
 }
 
