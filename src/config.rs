@@ -1,6 +1,7 @@
 //! Settings from the environment (and `.env`), checked once at start-up.
 
 use std::fmt;
+use std::num::NonZeroU32;
 use std::str::FromStr;
 
 use sqlx::postgres::PgConnectOptions;
@@ -39,6 +40,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Where to serve /metrics and /healthz (METRICS_ADDR); off when unset.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Requests a second the timed sends of every process on this database
+    /// share (`DISCORD_GLOBAL_RATE`); `None` (`off`) when a rate-limit proxy
+    /// at `DISCORD_API_URL` limits instead.
+    pub discord_global_rate: Option<NonZeroU32>,
 }
 
 /// Shards `first..=last` of `total` (DISCORD_SHARDS=0-3/8), so several
@@ -96,6 +101,9 @@ pub struct ConfigError {
 
 /// Database used when `DATABASE_URL` is unset: `footcoach` on the local server.
 pub const DEFAULT_DATABASE: &str = "footcoach";
+
+/// Discord's global limit for a bot: 50 requests a second.
+pub const DEFAULT_GLOBAL_RATE: NonZeroU32 = NonZeroU32::new(50).unwrap();
 
 impl Config {
     /// Reads `.env` (when present) and the environment.
@@ -200,6 +208,15 @@ impl Config {
             })?),
         };
 
+        let discord_global_rate = match get("DISCORD_GLOBAL_RATE") {
+            None => Some(DEFAULT_GLOBAL_RATE),
+            Some(rate) if rate.trim().eq_ignore_ascii_case("off") => None,
+            Some(rate) => Some(rate.trim().parse::<NonZeroU32>().map_err(|_| ConfigError {
+                variable: "DISCORD_GLOBAL_RATE",
+                problem: "must be a number of requests a second such as 50 (shared by every process on this database), or off when a rate-limit proxy at DISCORD_API_URL limits instead".to_owned(),
+            })?),
+        };
+
         Ok(Config {
             database,
             discord_token,
@@ -208,6 +225,7 @@ impl Config {
             discord_shards,
             log_format,
             metrics_addr,
+            discord_global_rate,
         })
     }
 }
@@ -256,6 +274,10 @@ mod tests {
             ("DISCORD_SHARDS", "0/0"),
             ("LOG_FORMAT", "logfmt"),
             ("METRICS_ADDR", "9464"),
+            ("DISCORD_GLOBAL_RATE", "0"),
+            ("DISCORD_GLOBAL_RATE", "fifty"),
+            ("DISCORD_GLOBAL_RATE", "-5"),
+            ("DISCORD_GLOBAL_RATE", "40.5"),
         ] {
             let err = config(&[(var, value)]).unwrap_err();
             assert_eq!(err.variable, var);
@@ -291,6 +313,18 @@ mod tests {
             err.contains("\"text\"") && err.contains("\"json\""),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_global_rate_defaults_to_discords_limit_and_can_be_turned_off() {
+        assert_eq!(
+            config(&[]).unwrap().discord_global_rate,
+            Some(DEFAULT_GLOBAL_RATE)
+        );
+        let c = config(&[("DISCORD_GLOBAL_RATE", " 120 ")]).unwrap();
+        assert_eq!(c.discord_global_rate.map(NonZeroU32::get), Some(120));
+        let c = config(&[("DISCORD_GLOBAL_RATE", "off")]).unwrap();
+        assert_eq!(c.discord_global_rate, None);
     }
 
     #[test]

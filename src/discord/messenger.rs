@@ -1,13 +1,20 @@
-//! Timed sends to Discord: one paced queue below Discord's 50 requests a
-//! second (shared by concurrent sends, each reserving its own slot), a nonce per timeline row so a repeated send posts once, and
-//! error codes mapped to what the scheduler should do.
+//! Timed sends to Discord: each request within Discord's limits as its
+//! answers state them (`limits`) and within the global budget shared by
+//! every sender on the database (`budget`), a nonce per timeline row so a
+//! repeated send posts once, and error codes mapped to what the scheduler
+//! should do.
+//!
+//! serenity's own rate limiter is not used here: it ignores a proxy URL
+//! (so neither a rate-limit proxy nor the fake Discord of the tests can be
+//! put in front of it), retries 429s without end, and knows nothing of
+//! other processes.
 
 use std::time::Duration;
 
 use serde::Deserialize;
-use tokio::sync::Mutex;
-use tokio::time::Instant;
 
+use super::budget::GlobalBudget;
+use super::limits::{Answer, Route, RouteLimits};
 use super::render::{markup, notice_message, server_post_message};
 use crate::app::servers::ServerPost;
 use crate::config::Secret;
@@ -17,8 +24,6 @@ use crate::timeline::{Delivery, Messenger, Outbound};
 
 /// Discord asks bots to name themselves this way.
 pub(crate) const USER_AGENT: &str = "DiscordBot (https://github.com/footcoach, 0.1) footcoach";
-/// Below Discord's 50 a second, leaving room for the bot's other calls.
-pub const DEFAULT_RATE_PER_SECOND: u32 = 40;
 /// 429s answered by waiting and trying again, per send, before giving up for now.
 const MAX_RATE_LIMIT_WAITS: u32 = 3;
 /// Discord's "Cannot send messages to this user".
@@ -28,15 +33,8 @@ pub struct DiscordMessenger {
     client: reqwest::Client,
     api: String,
     authorization: Secret,
-    interval: Duration,
-    pacing: Mutex<Pacing>,
-}
-
-struct Pacing {
-    /// The earliest instant the next request may leave.
-    next_slot: Instant,
-    /// Nothing leaves before this: a 429 asked to wait.
-    held_until: Instant,
+    limits: RouteLimits,
+    budget: GlobalBudget,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +45,8 @@ struct ErrorBody {
     message: Option<String>,
     #[serde(default)]
     retry_after: Option<f64>,
+    #[serde(default)]
+    global: bool,
 }
 
 #[derive(Deserialize)]
@@ -55,13 +55,13 @@ struct Created {
 }
 
 enum Failure {
-    RateLimited(Duration),
+    RateLimited { wait: Duration, global: bool },
     Delivery(Delivery),
 }
 
 impl DiscordMessenger {
     /// `api_base` is https://discord.com or DISCORD_API_URL.
-    pub fn new(api_base: &str, token: &Secret, rate_per_second: u32) -> reqwest::Result<Self> {
+    pub fn new(api_base: &str, token: &Secret, budget: GlobalBudget) -> reqwest::Result<Self> {
         Ok(DiscordMessenger {
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(10))
@@ -69,43 +69,32 @@ impl DiscordMessenger {
                 .build()?,
             api: format!("{}/api/v10", api_base.trim_end_matches('/')),
             authorization: Secret::new(format!("Bot {}", token.expose())),
-            interval: Duration::from_secs(1) / rate_per_second.max(1),
-            pacing: Mutex::new(Pacing {
-                next_slot: Instant::now(),
-                held_until: Instant::now(),
-            }),
+            limits: RouteLimits::default(),
+            budget,
         })
     }
 
-    /// Waits for this request's place in the paced queue.
-    async fn pace(&self) {
+    pub fn budget(&self) -> &GlobalBudget {
+        &self.budget
+    }
+
+    /// POSTs JSON within the limits and returns the created object's id.
+    async fn post(&self, path: &str, body: &serde_json::Value) -> Result<String, Failure> {
+        let permit = self.limits.acquire(&Route::of("POST", path)).await;
+        // The budget's place is taken last, so it is spent as the request
+        // leaves; one taken before a global 429 is dropped for a later one.
         loop {
-            let wait_until = {
-                let mut p = self.pacing.lock().await;
-                let slot = p.next_slot.max(Instant::now());
-                p.next_slot = slot + self.interval;
-                slot
-            };
-            tokio::time::sleep_until(wait_until).await;
-            // Sends run concurrently: a 429 answered while this one waited
-            // for its slot puts it back in the queue, behind the hold.
-            if self.pacing.lock().await.held_until <= Instant::now() {
-                return;
+            self.budget.take().await.map_err(|e| {
+                Failure::Delivery(Delivery::Transient {
+                    retry_after: None,
+                    error: format!("cannot take a place in the shared rate budget: {e}"),
+                })
+            })?;
+            match self.limits.global_hold() {
+                Some(until) => tokio::time::sleep_until(until).await,
+                None => break,
             }
         }
-    }
-
-    /// Holds the whole queue back, as a 429 asks.
-    async fn hold(&self, wait: Duration) {
-        let mut p = self.pacing.lock().await;
-        let until = Instant::now() + wait;
-        p.held_until = p.held_until.max(until);
-        p.next_slot = p.next_slot.max(until);
-    }
-
-    /// POSTs JSON, paced, and returns the created object's id.
-    async fn post(&self, path: &str, body: &serde_json::Value) -> Result<String, Failure> {
-        self.pace().await;
         let response = self
             .client
             .post(format!("{}{path}", self.api))
@@ -122,12 +111,20 @@ impl DiscordMessenger {
                 })
             })?;
         let status = response.status();
-        let header_wait = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<f64>().ok());
+        let headers = response.headers().clone();
         let bytes = response.bytes().await.unwrap_or_default();
+        let error_body: Option<ErrorBody> = if status.is_success() {
+            None
+        } else {
+            serde_json::from_slice(&bytes).ok()
+        };
+        let answer = Answer::read(
+            status.as_u16(),
+            &headers,
+            error_body.as_ref().and_then(|b| b.retry_after),
+            error_body.as_ref().is_some_and(|b| b.global),
+        );
+        permit.finish(&answer);
         if status.is_success() {
             return serde_json::from_slice::<Created>(&bytes)
                 .map(|c| c.id)
@@ -135,26 +132,20 @@ impl DiscordMessenger {
                     Failure::Delivery(Delivery::Rejected(format!("unexpected answer: {e}")))
                 });
         }
-        let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
-        let code = body.as_ref().and_then(|b| b.code);
-        let message = body
-            .as_ref()
-            .and_then(|b| b.message.clone())
-            .unwrap_or_default();
+        if status.as_u16() == 429 {
+            crate::telemetry::rate_limited(if answer.global { "global" } else { "route" });
+            return Err(Failure::RateLimited {
+                wait: answer.wait(),
+                global: answer.global,
+            });
+        }
+        let code = error_body.as_ref().and_then(|b| b.code);
+        let message = error_body.and_then(|b| b.message).unwrap_or_default();
         let error = format!(
             "HTTP {} code {} {message}",
             status.as_u16(),
             code.unwrap_or(0)
         );
-        if status.as_u16() == 429 {
-            let secs = body
-                .and_then(|b| b.retry_after)
-                .or(header_wait)
-                .unwrap_or(1.0);
-            return Err(Failure::RateLimited(Duration::from_secs_f64(
-                secs.clamp(0.0, 60.0),
-            )));
-        }
         Err(Failure::Delivery(if code == Some(CANNOT_DM) {
             Delivery::Unreachable(error)
         } else if status.is_server_error() {
@@ -167,7 +158,8 @@ impl DiscordMessenger {
         }))
     }
 
-    /// `post`, waiting out 429s a few times before handing the row back.
+    /// `post`, trying again after a 429 (the limits hold the request for as
+    /// long as it asked) a few times before handing the row back.
     async fn post_patiently(
         &self,
         path: &str,
@@ -178,13 +170,18 @@ impl DiscordMessenger {
             match self.post(path, body).await {
                 Ok(id) => return Ok(id),
                 Err(Failure::Delivery(d)) => return Err(d),
-                Err(Failure::RateLimited(wait)) => {
+                Err(Failure::RateLimited { wait, global }) => {
                     tracing::warn!(
                         path,
+                        global,
                         retry_after_ms = wait.as_millis() as u64,
-                        "rate limited by Discord; holding the send queue"
+                        "rate limited by Discord; holding {}",
+                        if global {
+                            "every request"
+                        } else {
+                            "this route"
+                        }
                     );
-                    self.hold(wait).await;
                     waits += 1;
                     if waits >= MAX_RATE_LIMIT_WAITS {
                         return Err(Delivery::Transient {

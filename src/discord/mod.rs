@@ -1,9 +1,11 @@
 //! The Discord front end: the only place that imports serenity or poise.
 
 pub mod args;
+pub mod budget;
 pub mod check;
 pub mod commands;
 pub mod events;
+pub mod limits;
 pub mod messenger;
 pub mod render;
 pub mod retry;
@@ -264,12 +266,12 @@ pub async fn run(
                 .discord_api_url
                 .as_deref()
                 .unwrap_or("https://discord.com");
-            let messenger = messenger::DiscordMessenger::new(
-                api_base,
-                token,
-                messenger::DEFAULT_RATE_PER_SECOND,
-            )
-            .context("cannot build the HTTP client for timed sends")?;
+            let budget = match config.discord_global_rate {
+                Some(rate) => budget::GlobalBudget::shared(store.clone(), rate),
+                None => budget::GlobalBudget::off(),
+            };
+            let messenger = messenger::DiscordMessenger::new(api_base, token, budget)
+                .context("cannot build the HTTP client for timed sends")?;
             let options = SchedulerOptions::discord();
             Some(Scheduler::new(coach.clone(), store, messenger, options).spawn())
         }

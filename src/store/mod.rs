@@ -10,6 +10,7 @@
 //! `&[String]`.
 
 pub mod bot_state;
+pub mod discord_budget;
 pub mod logs;
 pub mod servers;
 pub mod sessions;

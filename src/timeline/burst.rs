@@ -23,7 +23,7 @@ use crate::app::timed::Planned;
 use crate::error::{Error, Result};
 use crate::store::timeline::{BatchOutcome, DueSend, NewSend, Resolution, SendKind, SessionMove};
 
-/// Requests in flight at once: at 40 a second, a few stuck for the full
+/// Requests in flight at once: at 50 a second, a few stuck for the full
 /// 10 s timeout still leave the rest of a burst its schedule.
 const MAX_IN_FLIGHT: usize = 64;
 /// Completed sends are recorded at least this often.

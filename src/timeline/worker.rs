@@ -50,7 +50,7 @@ impl SchedulerOptions {
             lease: Duration::from_secs(6),
             max_sleep: Duration::from_secs(300),
             lookahead: Duration::from_secs(5),
-            // 50 s of sends at 40 a second.
+            // 40 s of sends at Discord's 50 a second.
             max_staged: 2000,
         }
     }

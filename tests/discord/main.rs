@@ -17,8 +17,10 @@ const CHANNEL: u64 = 1_300_000_000_000_000_200;
 
 /// Slash commands and the buttons on their answers.
 mod commands;
-/// Timed sends through the real messenger: nonces, pacing, closed DMs.
+/// Timed sends through the real messenger: nonces, 429s, closed DMs.
 mod delivery;
+/// Timed sends within a channel's bucket and the budget shared by senders.
+mod delivery_limits;
 /// Interactions from an older version and answers Discord failed on its side.
 mod failures;
 /// The fake Discord itself, driven by a bare serenity/poise client.

@@ -250,7 +250,7 @@ async fn the_daily_post_goes_out_once_and_the_board_shows_only_those_who_opted_i
     set_channel(&fake).await;
     // The worker, on a Coach of its own, posts through the real messenger.
     let app = App::new(&pool, at(14, 8, 0));
-    let worker = app.scheduler(messenger(&fake));
+    let worker = app.scheduler(messenger(&fake, &pool));
 
     // Sunday 14 March, 08:00 UTC: one post, whatever the worker is asked again.
     assert_eq!(
@@ -344,7 +344,7 @@ async fn the_daily_post_goes_out_once_and_the_board_shows_only_those_who_opted_i
 async fn after_downtime_a_missed_day_is_skipped_and_today_goes_out_late(pool: PgPool) {
     let (fake, running) = server_and_bot(&pool).await;
     set_channel(&fake).await;
-    let worker = App::new(&pool, at(15, 9, 0)).scheduler(messenger(&fake));
+    let worker = App::new(&pool, at(15, 9, 0)).scheduler(messenger(&fake, &pool));
 
     // Down from Saturday until Monday 09:00: Sunday's post is over, Monday's is late.
     assert_eq!(worker.run_server_posts_once(at(15, 9, 0)).await.unwrap(), 1);

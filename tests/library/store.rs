@@ -267,3 +267,23 @@ async fn bot_state_is_remembered_and_replaced(pool: PgPool) {
         Some("def")
     );
 }
+
+#[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
+async fn discord_budget_claims_follow_each_other_on_one_schedule(pool: PgPool) {
+    let (a, b) = (Store::new(pool.clone()), Store::new(pool));
+    let span = std::time::Duration::from_millis(200);
+    let first = a.claim_discord_budget(span).await.unwrap();
+    assert_eq!(
+        first,
+        std::time::Duration::ZERO,
+        "an idle schedule starts now"
+    );
+    // Another sender's claim starts where the first one's ends.
+    let second = b.claim_discord_budget(span).await.unwrap();
+    assert!(
+        second > span - std::time::Duration::from_millis(50) && second <= span,
+        "{second:?}"
+    );
+    let third = a.claim_discord_budget(span).await.unwrap();
+    assert!(third > second + span - std::time::Duration::from_millis(50));
+}

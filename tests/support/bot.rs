@@ -8,6 +8,7 @@
 //! running.stop_clean(&fake).await;
 //! ```
 
+use std::num::NonZeroU32;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -18,6 +19,7 @@ use tokio::task::JoinHandle;
 use footcoach::app::Coach;
 use footcoach::clock::ManualClock;
 use footcoach::config::{Config, Secret};
+use footcoach::discord::budget::GlobalBudget;
 use footcoach::discord::messenger::DiscordMessenger;
 use footcoach::discord::Role;
 use footcoach::store::Store;
@@ -96,6 +98,7 @@ pub fn config_for(fake: &FakeDiscord, guild: Option<u64>) -> Config {
         discord_shards: None,
         log_format: Default::default(),
         metrics_addr: None,
+        discord_global_rate: Some(footcoach::config::DEFAULT_GLOBAL_RATE),
     }
 }
 
@@ -152,8 +155,18 @@ pub fn start_as(pool: &PgPool, config: Config, role: Role, now: DateTime<Utc>) -
 }
 
 /// The real Discord messenger (what the bot's timeline worker sends with),
-/// pointed at `fake`, at 40 requests a second.
-pub fn messenger(fake: &FakeDiscord) -> DiscordMessenger {
-    DiscordMessenger::new(&fake.api_url(), &Secret::new("fake-token".into()), 40)
+/// pointed at `fake`, within Discord's global 50 requests a second shared
+/// through `pool`'s database.
+pub fn messenger(fake: &FakeDiscord, pool: &PgPool) -> DiscordMessenger {
+    messenger_at(fake, pool, footcoach::config::DEFAULT_GLOBAL_RATE.get())
+}
+
+/// [`messenger`] with a budget of `rate` requests a second.
+pub fn messenger_at(fake: &FakeDiscord, pool: &PgPool, rate: u32) -> DiscordMessenger {
+    let budget = GlobalBudget::shared(
+        Store::new(pool.clone()),
+        NonZeroU32::new(rate).expect("a rate above 0"),
+    );
+    DiscordMessenger::new(&fake.api_url(), &Secret::new("fake-token".into()), budget)
         .expect("a messenger")
 }

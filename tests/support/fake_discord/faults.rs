@@ -1,6 +1,6 @@
 //! Failures a test injects: the next calls to a route answered with a
-//! status and body of its choice (a 5xx, a 403, a 429 with Discord's
-//! rate-limit headers) instead of being handled, or handled but answered
+//! status and body of its choice (a 5xx, a 403, a per-route or global 429
+//! with Discord's rate-limit headers) instead of being handled, or handled but answered
 //! late (a stuck request).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -110,8 +110,34 @@ impl FakeDiscord {
                 ("X-RateLimit-Remaining", "0"),
                 ("X-RateLimit-Reset", reset.as_str()),
                 ("X-RateLimit-Reset-After", reset_after.as_str()),
-                ("X-RateLimit-Bucket", "fakebucket0000000000000000000000"),
+                ("X-RateLimit-Bucket", super::ratelimits::MESSAGE_BUCKET),
                 ("X-RateLimit-Scope", "user"),
+            ],
+            times,
+        );
+    }
+
+    /// A global 429 as Discord sends it when the bot's 50 requests a second
+    /// are spent, on whatever route: body `{message, retry_after, global:
+    /// true}`, `Retry-After`, `X-RateLimit-Global: true` and
+    /// `X-RateLimit-Scope: global`, and no bucket headers.
+    pub fn rate_limit_global_next(
+        &self,
+        method: &str,
+        path_pattern: &str,
+        retry_after_secs: f64,
+        times: usize,
+    ) {
+        let retry_after_header = format!("{}", retry_after_secs.ceil() as u64);
+        self.fail_next_with_headers(
+            method,
+            path_pattern,
+            429,
+            json!({"message": "You are being rate limited.", "retry_after": retry_after_secs, "global": true}),
+            &[
+                ("Retry-After", retry_after_header.as_str()),
+                ("X-RateLimit-Global", "true"),
+                ("X-RateLimit-Scope", "global"),
             ],
             times,
         );

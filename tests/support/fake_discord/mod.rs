@@ -37,7 +37,8 @@
 //!   50035 with Discord's nested `errors`. `enforce_nonce` with a nonce used
 //!   in the same channel within 5 minutes answers the earlier message.
 //!   A reply (`message_reference`) to an unknown message is 50035 unless
-//!   `fail_if_not_exists: false`.
+//!   `fail_if_not_exists: false`. Creates in one channel are limited to 5
+//!   per 5 s, stated in `X-RateLimit-*` headers; a 6th is a per-route 429.
 //! - Commands: bulk overwrite validates names (1-32, lowercase),
 //!   descriptions (1-100), <= 25 options/choices, required options first;
 //!   ids stay stable across overwrites by name; more than 200 new commands a
@@ -52,12 +53,14 @@
 //! - this file: the [`FakeDiscord`] handle, the state its parts share, the
 //!   records tests read ([`Call`], [`StoredMessage`], [`Interaction`], ...)
 //!   and path patterns;
-//! - `rest`: the REST server, request bodies, routing; `messages`,
+//! - `rest`: the REST server, request bodies (`multipart`), routing; `messages`,
 //!   `interactions` and `commands`: what the routes do;
 //! - `gateway`: the WebSocket gateway; `events`: what the fake learns from
 //!   the events a test dispatches, and the checks on those events;
 //! - `faults`: failures a test injects ([`FakeDiscord::fail_next`] and
 //!   friends, [`FakeDiscord::hold_next`] for a stuck answer);
+//! - `ratelimits`: the per-channel limit on message creates (5 per 5 s),
+//!   in the `X-RateLimit-*` headers of their answers and enforced with 429s;
 //! - `permissions`: guild channels, the bot's and members' permissions,
 //!   commands' default member permissions;
 //! - `validate`: Discord's limits on messages and commands;
@@ -76,9 +79,11 @@ mod form_errors;
 mod gateway;
 mod interactions;
 mod messages;
+mod multipart;
 mod openapi;
 mod payloads;
 mod permissions;
+mod ratelimits;
 mod rest;
 mod validate;
 
@@ -413,6 +418,7 @@ struct StateInner {
     tasks: Vec<AbortHandle>,
     /// Request bodies refused because Discord's OpenAPI description does.
     violations: Vec<SchemaViolation>,
+    message_limits: ratelimits::MessageLimits,
 }
 
 struct Inner {
