@@ -352,7 +352,7 @@ async fn gateway(
                 .filter(|r| r.stage == serenity::ConnectionStage::Connected)
                 .count();
             watched.set_connected(connected as u32);
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         }
     });
     let shards = client.shard_manager.clone();
