@@ -142,6 +142,30 @@ fn member_json(user: Value) -> Value {
     })
 }
 
+/// An interaction's guild fields: the guild, the member `user`, and the text
+/// channel where the app has `permissions`.
+fn in_guild(payload: &mut Value, user: Value, guild: u64, channel: u64, permissions: u64) {
+    payload["guild_id"] = json!(guild.to_string());
+    payload["guild"] = json!({"id": guild.to_string(), "locale": "en-US", "features": []});
+    payload["guild_locale"] = json!("en-US");
+    payload["member"] = member_json(user);
+    payload["channel_id"] = json!(channel.to_string());
+    payload["channel"] = json!({
+        "id": channel.to_string(),
+        "type": 0,
+        "guild_id": guild.to_string(),
+        "name": format!("channel-{}", channel % 10_000),
+        "position": 0,
+        "parent_id": null,
+        "nsfw": false,
+        "topic": null,
+        "last_message_id": null,
+        "rate_limit_per_user": 0,
+        "flags": 0,
+        "permissions": permissions.to_string(),
+    });
+}
+
 /// The fields every interaction has; `guild` is (guild id, channel id).
 fn interaction_base(
     kind: u64,
@@ -166,26 +190,7 @@ fn interaction_base(
     });
     match guild {
         Some((guild_id, channel_id)) => {
-            payload["guild_id"] = json!(guild_id.to_string());
-            payload["guild"] =
-                json!({"id": guild_id.to_string(), "locale": "en-US", "features": []});
-            payload["guild_locale"] = json!("en-US");
-            payload["member"] = member_json(user);
-            payload["channel_id"] = json!(channel_id.to_string());
-            payload["channel"] = json!({
-                "id": channel_id.to_string(),
-                "type": 0,
-                "guild_id": guild_id.to_string(),
-                "name": format!("channel-{}", channel_id % 10_000),
-                "position": 0,
-                "parent_id": null,
-                "nsfw": false,
-                "topic": null,
-                "last_message_id": null,
-                "rate_limit_per_user": 0,
-                "flags": 0,
-                "permissions": APP_PERMISSIONS.to_string(),
-            });
+            in_guild(&mut payload, user, guild_id, channel_id, APP_PERMISSIONS);
             payload["context"] = json!(0);
             payload["authorizing_integration_owners"] = json!({"0": guild_id.to_string()});
         }
@@ -334,22 +339,7 @@ pub fn user_installed(mut ix: Interaction, user_id: u64, place: UserPlace) -> In
         UserPlace::Server { guild, channel } => {
             let map = p.as_object_mut().expect("an interaction object");
             map.remove("user");
-            p["guild_id"] = json!(guild.to_string());
-            p["guild"] = json!({"id": guild.to_string(), "locale": "en-US", "features": []});
-            p["guild_locale"] = json!("en-US");
-            p["member"] = member_json(user);
-            p["channel_id"] = json!(channel.to_string());
-            p["channel"] = json!({
-                "id": channel.to_string(),
-                "type": 0,
-                "guild_id": guild.to_string(),
-                "name": format!("channel-{}", channel % 10_000),
-                "position": 0,
-                "parent_id": null,
-                "nsfw": false,
-                "flags": 0,
-                "permissions": USER_INSTALL_PERMISSIONS.to_string(),
-            });
+            in_guild(p, user, guild, channel, USER_INSTALL_PERMISSIONS);
             p["context"] = json!(0);
             p["app_permissions"] = json!(USER_INSTALL_PERMISSIONS.to_string());
         }
