@@ -1,17 +1,19 @@
 //! Shards and roles: the shards Discord recommends in one process, shards
 //! split across processes, and a gateway and a sender side by side.
 
+use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::json;
 use sqlx::PgPool;
+use tokio::process::{Child, Command};
 
 use crate::support::app::users_due;
 use crate::support::bot::{self, config_for, saturday_noon};
 use crate::support::chat::{callback, is_put_commands, posts_in, sub, WAIT};
+use crate::support::db;
 use crate::support::fake_discord::{FakeDiscord, Interaction};
 use crate::{ALICE, BOB};
-use footcoach::config::ShardRange;
 use footcoach::discord::Role;
 
 /// Identifies of a second shard wait out Discord's 5 s spacing.
@@ -71,21 +73,31 @@ async fn the_shards_discord_recommends_all_run_in_one_process(pool: PgPool) {
     running.stop_clean(&fake).await;
 }
 
+/// `footcoach gateway` as its own process, running `shards` (DISCORD_SHARDS).
+fn gateway_process(fake: &FakeDiscord, url: &str, shards: &str, log: &std::path::Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_footcoach"))
+        .arg("gateway")
+        .env("DATABASE_URL", url)
+        .env("DISCORD_TOKEN", "fake-token-from-env")
+        .env("DISCORD_API_URL", fake.api_url())
+        .env("DISCORD_SHARDS", shards)
+        .env_remove("DISCORD_GUILD_ID")
+        .env_remove("METRICS_ADDR")
+        .stdout(Stdio::null())
+        // A file: an unread pipe would fill and block the bot.
+        .stderr(std::fs::File::create(log).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
 async fn two_processes_split_the_shards_and_register_the_commands_once(pool: PgPool) {
-    bot::init_tracing();
     let fake = FakeDiscord::start().await;
-    let process = |first: u32| {
-        let mut config = config_for(&fake, None);
-        config.discord_shards = Some(ShardRange {
-            first,
-            last: first,
-            total: 2,
-        });
-        bot::start_as(&pool, config, Role::Gateway, saturday_noon())
-    };
-    let zero = process(0);
-    let one = process(1);
+    let url = db::url_for(&db::current_database(&pool).await);
+    let logs = std::env::temp_dir();
+    let zero = gateway_process(&fake, &url, "0-0/2", &logs.join("footcoach-shard-0.log"));
+    let one = gateway_process(&fake, &url, "1-1/2", &logs.join("footcoach-shard-1.log"));
     fake.wait_for_identifies(2, SHARDS_UP).await;
     assert_eq!(shard_ids(&fake), [(0, 2), (1, 2)]);
     fake.wait_for_call(is_put_commands, WAIT).await;
@@ -103,8 +115,7 @@ async fn two_processes_split_the_shards_and_register_the_commands_once(pool: PgP
         1,
         "only the process with shard 0 registers"
     );
-    zero.stop().await.unwrap();
-    one.stop().await.unwrap();
+    drop((zero, one));
 }
 
 #[sqlx::test(migrator = "footcoach::store::MIGRATOR")]
