@@ -166,6 +166,8 @@ pub(crate) struct Visit {
     pub state: UserState,
     pub touch: Touch,
     pub now: DateTime<Utc>,
+    /// Whether this command's write welcomed the person, once it wrote.
+    welcomed: Option<bool>,
 }
 
 impl Visit {
@@ -193,7 +195,11 @@ impl Visit {
             Some(conn) => conn,
             empty => empty.insert(self.store.conn().await?),
         };
-        Ok(conn.apply(changes).await?)
+        let applied = conn.apply(changes).await?;
+        if changes.touch.welcomed {
+            self.welcomed = Some(applied.welcomed);
+        }
+        Ok(applied)
     }
 
     /// Writes what to remember about the person, if this command has not,
@@ -271,6 +277,7 @@ impl Coach {
             state: found.unwrap_or_else(|| stranger(user)),
             touch,
             now,
+            welcomed: None,
         };
         // A mistake is answered like anything else, introduction included.
         let reply = match self.dispatch(&mut visit, command).await {
@@ -281,7 +288,8 @@ impl Coach {
         visit.remember().await?;
         Ok(Answer {
             reply,
-            first_time,
+            // A first contact racing another is welcomed by one of them only.
+            first_time: visit.welcomed.unwrap_or(first_time),
             dms_closed: visit.settings().dm_blocked,
             timezone: visit.settings().timezone_or_utc(),
         })

@@ -155,6 +155,8 @@ impl<'a> Changes<'a> {
 /// What the writes did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Applied {
+    /// This write welcomed the person: their very first contact.
+    pub welcomed: bool,
     pub log: Option<LogWrite>,
     /// The session moved (or ended) as asked: no other reply got there first.
     pub session_moved: bool,
@@ -314,19 +316,22 @@ async fn apply_on(
     let mut applied = Applied::default();
     let touch = changes.touch;
     if !touch.is_empty() {
-        sqlx::query!(
-            "INSERT INTO users (id, welcomed_at, last_channel_id, dm_channel_id)
-             VALUES ($1, CASE WHEN $2 THEN now() END, $3, $4)
-             ON CONFLICT (id) DO UPDATE SET
-                welcomed_at = coalesce(users.welcomed_at, EXCLUDED.welcomed_at),
-                last_channel_id = coalesce(EXCLUDED.last_channel_id, users.last_channel_id),
-                dm_channel_id = coalesce(EXCLUDED.dm_channel_id, users.dm_channel_id)",
+        // Of two first contacts at once, only the write that set
+        // welcomed_at (to its own transaction's now()) welcomes.
+        applied.welcomed = sqlx::query_scalar!(
+            r#"INSERT INTO users (id, welcomed_at, last_channel_id, dm_channel_id)
+               VALUES ($1, CASE WHEN $2 THEN now() END, $3, $4)
+               ON CONFLICT (id) DO UPDATE SET
+                  welcomed_at = coalesce(users.welcomed_at, EXCLUDED.welcomed_at),
+                  last_channel_id = coalesce(EXCLUDED.last_channel_id, users.last_channel_id),
+                  dm_channel_id = coalesce(EXCLUDED.dm_channel_id, users.dm_channel_id)
+               RETURNING coalesce($2 AND welcomed_at = now(), false) AS "welcomed!""#,
             user,
             touch.welcomed,
             touch.last_channel,
             touch.dm_channel,
         )
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
     }
     if let Some(entry) = &changes.log {

@@ -20,8 +20,19 @@ async fn a_dm_done_is_logged_once_and_answered(pool: PgPool) {
     for text in ["Done!", "done ✅"] {
         send_dm(&fake, ALICE, text).await;
     }
-    // Two answers, and beside the first one the setup's first question.
+    // Two answers, and beside the first one the setup's first question:
+    // of two first contacts at once, one is welcomed.
     let answers = posts_in(&fake, dm, 3).await;
+    let welcomes = answers
+        .iter()
+        .filter(|c| {
+            c.body["content"]
+                .as_str()
+                .unwrap()
+                .starts_with("Hi, I am footcoach")
+        })
+        .count();
+    assert_eq!(welcomes, 1, "{}", fake.describe_calls());
     // The two are handled concurrently: one logs, the other finds it logged.
     let mut texts: Vec<&str> = answers
         .iter()
