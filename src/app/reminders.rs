@@ -156,6 +156,7 @@ impl Coach {
                         due_at,
                         local_date,
                         session: None,
+                        cue: 0,
                     });
                 }
             }
