@@ -11,6 +11,8 @@
 //! again, and Discord's nonce turns those into the first message.
 
 use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -54,6 +56,17 @@ impl Claim {
     }
 }
 
+/// A write of the claim's to the database, running beside its sends.
+type Write<T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send>>;
+
+/// The write under way, or never when there is none.
+async fn pending_write<T>(write: &mut Option<Write<T>>) -> Result<T, sqlx::Error> {
+    match write {
+        Some(w) => w.await,
+        None => std::future::pending().await,
+    }
+}
+
 /// A planned send waiting for its request.
 struct Ready {
     out: Outbound,
@@ -90,27 +103,24 @@ impl<M: Messenger> Scheduler<M> {
         let mut next_renewal = Instant::now() + renew_every;
         let mut renewed_ok = true;
         let mut failure: Option<Error> = None;
+        // The claim's writes run beside the sends, one of each kind at a
+        // time, so a slow write never holds up the requests.
+        let mut renewal: Option<Write<(DateTime<Utc>, Vec<i64>)>> = None;
+        let mut flush: Option<Write<()>> = None;
         loop {
             let unsafe_now = now() + margin >= claim.expiry;
-            if Instant::now() >= next_renewal || (unsafe_now && renewed_ok && failure.is_none()) {
+            if renewal.is_none()
+                && (Instant::now() >= next_renewal
+                    || (unsafe_now && renewed_ok && failure.is_none()))
+            {
                 let expiry = (now() + lease).max(claim.expiry);
-                match self.store.renew_claim(claim.token, expiry).await {
-                    Ok(held) => {
-                        claim.expiry = expiry;
-                        claim.held = Some(held.into_iter().collect());
-                        renewed_ok = true;
-                        next_renewal = Instant::now() + renew_every;
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not renew a claim's lease");
-                        renewed_ok = false;
-                        next_renewal = Instant::now() + RENEW_RETRY;
-                        // Lapsed: another worker may take the rows now.
-                        if now() >= claim.expiry && failure.is_none() {
-                            failure = Some(e.into());
-                        }
-                    }
-                }
+                let (store, token) = (self.store.clone(), claim.token);
+                renewal = Some(Box::pin(async move {
+                    store
+                        .renew_claim(token, expiry)
+                        .await
+                        .map(|held| (expiry, held))
+                }));
             }
             if failure.is_some() {
                 // Whatever is not in flight is left to the next claim.
@@ -145,22 +155,28 @@ impl<M: Messenger> Scheduler<M> {
             }
 
             let done = planned == rows.len() && queue.is_empty() && in_flight.is_empty();
-            if outcome.resolved.len() >= batch
-                || (!outcome.resolved.is_empty()
-                    && (in_flight.is_empty() || flushed.elapsed() >= FLUSH_EVERY))
+            if flush.is_none()
+                && (outcome.resolved.len() >= batch
+                    || (!outcome.resolved.is_empty()
+                        && (in_flight.is_empty() || flushed.elapsed() >= FLUSH_EVERY)))
             {
                 let taken = std::mem::take(&mut outcome);
-                self.store
-                    .complete_batch(claim.token, now(), &taken)
-                    .await?;
+                let (store, token, at) = (self.store.clone(), claim.token, now());
+                flush = Some(Box::pin(async move {
+                    store.complete_batch(token, at, &taken).await
+                }));
                 flushed = Instant::now();
             }
-            if done && outcome.resolved.is_empty() {
+            if done && outcome.resolved.is_empty() && flush.is_none() {
                 break;
             }
 
-            let mut wake = next_renewal;
-            if !outcome.resolved.is_empty() {
+            // A write under way wakes the loop itself when it is done.
+            let mut wake = Instant::now() + self.options.lease;
+            if renewal.is_none() {
+                wake = wake.min(next_renewal);
+            }
+            if flush.is_none() && !outcome.resolved.is_empty() {
                 wake = wake.min(flushed + FLUSH_EVERY);
             }
             if queue.is_empty() && planned < rows.len() {
@@ -170,6 +186,30 @@ impl<M: Messenger> Scheduler<M> {
             tokio::select! {
                 Some((ready, delivery)) = in_flight.next(), if !in_flight.is_empty() => {
                     settle(ready, delivery, now(), &mut outcome);
+                }
+                written = pending_write(&mut flush) => {
+                    flush = None;
+                    written?;
+                }
+                renewed = pending_write(&mut renewal) => {
+                    renewal = None;
+                    match renewed {
+                        Ok((expiry, held)) => {
+                            claim.expiry = expiry;
+                            claim.held = Some(held.into_iter().collect());
+                            renewed_ok = true;
+                            next_renewal = Instant::now() + renew_every;
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "could not renew a claim's lease");
+                            renewed_ok = false;
+                            next_renewal = Instant::now() + RENEW_RETRY;
+                            // Lapsed: another worker may take the rows now.
+                            if now() >= claim.expiry && failure.is_none() {
+                                failure = Some(e.into());
+                            }
+                        }
+                    }
                 }
                 () = tokio::time::sleep_until(wake) => {}
             }
