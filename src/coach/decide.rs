@@ -46,6 +46,10 @@ pub enum Skip {
     AlreadyDone,
     SessionMovedOn,
     RoutineGone,
+    /// A week in review for someone who logged nothing for four weeks.
+    Idle,
+    /// A week in review on another day than the one chosen: it moves there.
+    OtherDay,
 }
 
 impl Skip {
@@ -59,6 +63,8 @@ impl Skip {
             Skip::AlreadyDone => "already done",
             Skip::SessionMovedOn => "the session moved on",
             Skip::RoutineGone => "routine no longer exists",
+            Skip::Idle => "nothing logged for four weeks",
+            Skip::OtherDay => "not the review day: moved to it",
         }
     }
 }
@@ -245,6 +251,7 @@ mod tests {
             ask_pain: true,
             length: None,
             equipment: None,
+            weekly_day: Some(chrono::Weekday::Sun),
         }
     }
 
