@@ -222,7 +222,8 @@ pub fn notice_lead(notice: &Notice) -> Option<String> {
             "Still time for today's routine, if you can fit it in. No pressure: a short one counts too."
                 .to_owned(),
         ),
-        Notice::Prompt(_) => None,
+        // The review has its own layout (`text::review`).
+        Notice::Prompt(_) | Notice::Weekly(_) => None,
         Notice::SessionOver { routine_name } => Some(format!(
             "Time is up for the last step of {routine_name}. Say done to log today, or skip. Well done for showing up!"
         )),
