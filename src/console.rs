@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::app::input::{Equipment, Evening, Switch, Until, Weekdays};
+use crate::app::input::{Equipment, Evening, Switch, Until, Weekdays, WeeklyDay};
 use crate::app::servers::ServerPost;
 use crate::app::{Coach, Command, Notice, Origin, Reply, Source, StepPrompt, TodayView};
 use crate::coach::fit::RoutineLength;
@@ -22,12 +22,15 @@ use crate::store::timeline::Audience;
 use crate::store::Store;
 use crate::text::routine::{self, CardText};
 use crate::text::{self, console as words, replies, servers, Medium, When};
-use crate::timeline::{Delivery, Messenger, Outbound, Scheduler, SchedulerOptions};
+use crate::timeline::{Scheduler, SchedulerOptions};
 
 mod files;
+mod messenger;
+mod review;
 mod setup;
 
 use files::{export_to_file, safe_file_part};
+use messenger::ConsoleMessenger;
 
 /// A console line, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,10 +78,18 @@ fn parse_command(raw: &str) -> Result<Line, Line> {
     let w: Vec<&str> = command
         .split_whitespace()
         .map(|w| {
-            ["time:", "timezone:", "until:", "days:", "minutes:", "have:"]
-                .iter()
-                .find_map(|p| w.strip_prefix(p))
-                .unwrap_or(w)
+            [
+                "time:",
+                "timezone:",
+                "until:",
+                "days:",
+                "minutes:",
+                "have:",
+                "day:",
+            ]
+            .iter()
+            .find_map(|p| w.strip_prefix(p))
+            .unwrap_or(w)
         })
         .collect();
     let lower: Vec<String> = w.iter().take(2).map(|w| w.to_lowercase()).collect();
@@ -121,6 +132,8 @@ fn parse_command(raw: &str) -> Result<Line, Line> {
         (["settings", "painprompt"], 3) => {
             Command::PainPrompt(parse::<Switch>(w[2], words::PAINPROMPT)?.0)
         }
+        (["settings", "weekly"], 3) => Command::Weekly(parse::<WeeklyDay>(w[2], words::WEEKLY)?.0),
+        (["settings", "weekly"], _) => return Err(Line::Usage(words::WEEKLY.to_owned())),
         (["settings", ..], _) => return Err(Line::Usage(words::SETTINGS.to_owned())),
         (["level", "down"], 2) => Command::LevelDown,
         (["level", ..], _) => return Err(Line::Usage(words::LEVEL.to_owned())),
@@ -269,6 +282,7 @@ pub fn notice_text(notice: &Notice, clock: &LocalClock) -> String {
         Notice::Followup { today } => out.extend(today_lines(today)),
         Notice::Prompt(p) => out.extend(prompt_lines(p, clock)),
         Notice::SessionOver { .. } => {}
+        Notice::Weekly(r) => out.extend(review::review_lines(r)),
     }
     out.join("\n")
 }
@@ -323,6 +337,7 @@ where
     let messenger = ConsoleMessenger {
         out: notices_tx,
         coach: coach.clone(),
+        name: name.to_owned(),
     };
     let worker = Scheduler::new(coach.clone(), store.clone(), messenger, options).spawn();
 
@@ -446,33 +461,6 @@ async fn answer(
         }
         _ => (text, Next::Continue),
     })
-}
-
-/// Delivers timed sends to the console's output.
-struct ConsoleMessenger {
-    out: mpsc::UnboundedSender<String>,
-    coach: Coach,
-}
-
-impl Messenger for ConsoleMessenger {
-    async fn deliver(&self, out: &Outbound) -> Delivery {
-        let clock = LocalClock {
-            timezone: match &out.notice {
-                Notice::Reminder { today, .. } | Notice::Followup { today } => today.timezone,
-                _ => Timezone::UTC,
-            },
-            now: self.coach.now(),
-        };
-        match self.out.send(notice_text(&out.notice, &clock)) {
-            Ok(()) => Delivery::Sent { dm_channel: None },
-            Err(_) => Delivery::Transient {
-                retry_after: None,
-                error: "the console is closing".into(),
-            },
-        }
-    }
-
-    async fn tell_unreachable(&self, _user: UserId, _channel: i64) {}
 }
 
 /// The console on this process's stdin and stdout.
