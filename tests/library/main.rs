@@ -14,3 +14,4 @@ mod progression;
 mod service;
 mod store;
 mod timeline;
+mod weekly;
