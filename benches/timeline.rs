@@ -35,6 +35,7 @@ impl Messenger for Sink {
             .push(late.num_microseconds().unwrap_or(0) as f64 / 1000.0);
         Delivery::Sent {
             dm_channel: Some(1),
+            message: None,
         }
     }
 

@@ -7,7 +7,7 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use crate::coach::progress::DayStatus;
 
-const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+pub(crate) const FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 
 pub const WEEKS: u32 = crate::coach::progress::RECENT_WEEKS as u32;
 const CELL: u32 = 18;
@@ -16,7 +16,7 @@ const LEFT: u32 = 44;
 const TOP: u32 = 40;
 const PAD: u32 = 14;
 
-type Rgb = [u8; 3];
+pub(crate) type Rgb = [u8; 3];
 
 /// An opaque card, so the picture reads the same on Discord's dark and light themes.
 pub const BACKGROUND: Rgb = [0x22, 0x27, 0x2e];
@@ -36,14 +36,15 @@ pub fn colour(status: Option<DayStatus>) -> Rgb {
     }
 }
 
-struct Canvas {
+/// An RGB picture being drawn; also what the picture sheet is laid out on.
+pub(crate) struct Canvas {
     width: u32,
     height: u32,
     pixels: Vec<u8>,
 }
 
 impl Canvas {
-    fn new(width: u32, height: u32) -> Self {
+    pub(crate) fn new(width: u32, height: u32) -> Self {
         let mut pixels = Vec::with_capacity((width * height * 3) as usize);
         for _ in 0..width * height {
             pixels.extend_from_slice(&BACKGROUND);
@@ -66,7 +67,7 @@ impl Canvas {
         }
     }
 
-    fn rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb) {
+    pub(crate) fn rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb) {
         for yy in y..y + h {
             for xx in x..x + w {
                 self.blend(xx, yy, colour, 1.0);
@@ -75,7 +76,15 @@ impl Canvas {
     }
 
     /// Draws `text` with its baseline at `y`.
-    fn text(&mut self, font: &FontRef<'_>, x: f32, y: f32, size: f32, colour: Rgb, text: &str) {
+    pub(crate) fn text(
+        &mut self,
+        font: &FontRef<'_>,
+        x: f32,
+        y: f32,
+        size: f32,
+        colour: Rgb,
+        text: &str,
+    ) {
         let scaled = font.as_scaled(PxScale::from(size));
         let mut caret = x;
         for ch in text.chars() {
@@ -95,7 +104,40 @@ impl Canvas {
         }
     }
 
-    fn png(&self) -> Vec<u8> {
+    /// Copies an opaque RGBA picture (`width` pixels a row) with its top left at (x, y).
+    pub(crate) fn paste(&mut self, x: u32, y: u32, width: u32, rgba: &[u8]) {
+        for (row, line) in rgba.chunks_exact(width as usize * 4).enumerate() {
+            for (col, px) in line.chunks_exact(4).enumerate() {
+                let alpha = f32::from(px[3]) / 255.0;
+                if alpha > 0.0 {
+                    // Premultiplied: undo it to blend.
+                    let un = |c: u8| (f32::from(c) / alpha).round().min(255.0) as u8;
+                    self.blend(
+                        x + col as u32,
+                        y + row as u32,
+                        [un(px[0]), un(px[1]), un(px[2])],
+                        alpha,
+                    );
+                }
+            }
+        }
+    }
+
+    /// A filled circle, its edge smoothed.
+    pub(crate) fn disc(&mut self, cx: f32, cy: f32, r: f32, colour: Rgb) {
+        let (x0, y0) = (
+            (cx - r - 1.0).max(0.0) as u32,
+            (cy - r - 1.0).max(0.0) as u32,
+        );
+        for y in y0..(cy + r + 2.0) as u32 {
+            for x in x0..(cx + r + 2.0) as u32 {
+                let d = ((x as f32 + 0.5 - cx).powi(2) + (y as f32 + 0.5 - cy).powi(2)).sqrt();
+                self.blend(x, y, colour, r + 0.5 - d);
+            }
+        }
+    }
+
+    pub(crate) fn png(&self) -> Vec<u8> {
         let mut out = Vec::new();
         {
             let mut encoder = png::Encoder::new(&mut out, self.width, self.height);

@@ -29,7 +29,7 @@ mod messenger;
 mod review;
 mod setup;
 
-use files::{export_to_file, safe_file_part};
+use files::{export_to_file, picture_to_file};
 use messenger::ConsoleMessenger;
 
 /// A console line, parsed.
@@ -242,8 +242,9 @@ fn prompt_lines(p: &StepPrompt, clock: &LocalClock) -> Vec<String> {
     out.extend(t.instructions.iter().map(|i| format!("  {i}")));
     out.push(format!("  {}: {}", routine::SAFETY_LABEL, t.safety));
     out.push(format!(
-        "  {} {}",
+        "  {} {} {}",
         t.time_up.render(clock),
+        t.next,
         routine::PROMPT_ANSWERS
     ));
     out
@@ -281,6 +282,7 @@ pub fn notice_text(notice: &Notice, clock: &LocalClock) -> String {
         }
         Notice::Followup { today } => out.extend(today_lines(today)),
         Notice::Prompt(p) => out.extend(prompt_lines(p, clock)),
+        Notice::Cue(c) => out.push(routine::cue(c).render(clock)),
         Notice::SessionOver { .. } => {}
         Notice::Weekly(r) => out.extend(review::review_lines(r)),
     }
@@ -444,19 +446,26 @@ async fn answer(
         now: coach.now(),
     };
     let text = reply_text(&answer.reply, &clock);
+    if let Some(prompt) = answer.reply.step_prompt() {
+        // The terminal is the step's message: its cues are printed below.
+        let at = crate::store::StepMessage {
+            channel: 0,
+            message: 0,
+        };
+        coach.step_posted(prompt, at, None).await?;
+    }
     Ok(match &answer.reply {
         Reply::Deleted { .. } => (text, Next::Quit),
         Reply::Export(data) => (export_to_file(name, data), Next::Continue),
         Reply::Progress(p) => {
-            let file = format!("footcoach-progress-{}.png", safe_file_part(name));
-            let note = match std::fs::write(&file, crate::chart::progress_png(p)) {
-                Ok(()) => {
-                    let shown =
-                        std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone().into());
-                    replies::calendar_file(&shown.display().to_string())
-                }
-                Err(e) => replies::file_not_written(&file, &e),
-            };
+            let png = crate::chart::progress_png(p);
+            let note = picture_to_file("progress", name, &png, replies::calendar_file);
+            (format!("{text}\n{note}"), Next::Continue)
+        }
+        Reply::Today(TodayView {
+            sheet: Some(png), ..
+        }) => {
+            let note = picture_to_file("routine", name, png.bytes(), replies::sheet_file);
             (format!("{text}\n{note}"), Next::Continue)
         }
         _ => (text, Next::Continue),

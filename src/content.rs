@@ -1,5 +1,6 @@
 //! The coaching content: exercises, routines and the weekly plan, kept as
-//! TOML data in `content/` and validated on load.
+//! TOML data in `content/`, and a drawing of each exercise in
+//! `content/pictures/`, all validated on load.
 //!
 //! The files are built into the binary so it runs from any directory;
 //! `CONTENT_DIR` points at a folder of the same files to edit without a rebuild.
@@ -7,11 +8,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use chrono::Weekday;
 use serde::{Deserialize, Serialize};
 
 pub use gear::Gear;
+
+use crate::pictures::Pictures;
 
 /// Monday first, as people in most of the world read a week.
 pub const WEEK: [Weekday; 7] = [
@@ -35,6 +39,7 @@ pub const PLAN_FILE: &str = "plan.toml";
 const EMBEDDED_EXERCISES: &str = include_str!("../content/exercises.toml");
 const EMBEDDED_ROUTINES: &str = include_str!("../content/routines.toml");
 const EMBEDDED_PLAN: &str = include_str!("../content/plan.toml");
+pub const PICTURES_DIR: &str = "pictures";
 
 /// What an exercise works on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -293,6 +298,7 @@ pub struct Content {
     exercises: BTreeMap<String, Exercise>,
     routines: BTreeMap<String, Routine>,
     plan: HashMap<Weekday, String>,
+    pictures: Arc<Pictures>,
 }
 
 /// One problem in the content: the file, the entry and what is wrong.
@@ -333,6 +339,8 @@ pub struct Sources {
     pub exercises: String,
     pub routines: String,
     pub plan: String,
+    /// Each drawing's SVG text by its file's name less `.svg`.
+    pub pictures: BTreeMap<String, String>,
 }
 
 impl Content {
@@ -344,13 +352,20 @@ impl Content {
         }
     }
 
+    /// The built-in content, validated (its drawings rendered) once per process.
     pub fn embedded() -> Result<Content, ContentErrors> {
-        Self::from_sources(Sources {
-            origin: None,
-            exercises: EMBEDDED_EXERCISES.to_owned(),
-            routines: EMBEDDED_ROUTINES.to_owned(),
-            plan: EMBEDDED_PLAN.to_owned(),
-        })
+        static EMBEDDED: OnceLock<Result<Content, ContentErrors>> = OnceLock::new();
+        EMBEDDED
+            .get_or_init(|| {
+                Self::from_sources(Sources {
+                    origin: None,
+                    exercises: EMBEDDED_EXERCISES.to_owned(),
+                    routines: EMBEDDED_ROUTINES.to_owned(),
+                    plan: EMBEDDED_PLAN.to_owned(),
+                    pictures: files::embedded_pictures(),
+                })
+            })
+            .clone()
     }
 
     pub fn from_dir(dir: &Path) -> Result<Content, ContentErrors> {
@@ -369,11 +384,17 @@ impl Content {
             exercises: read(EXERCISES_FILE)?,
             routines: read(ROUTINES_FILE)?,
             plan: read(PLAN_FILE)?,
+            pictures: files::read_pictures(&dir.join(PICTURES_DIR))?,
         })
     }
 
     pub fn from_sources(sources: Sources) -> Result<Content, ContentErrors> {
         validate::build(sources)
+    }
+
+    /// Every exercise's drawing.
+    pub fn pictures(&self) -> &Pictures {
+        &self.pictures
     }
 
     pub fn exercise(&self, id: &str) -> Option<&Exercise> {
@@ -457,5 +478,6 @@ impl Content {
     }
 }
 
+mod files;
 mod gear;
 mod validate;

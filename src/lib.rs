@@ -10,6 +10,7 @@ pub mod console;
 pub mod content;
 pub mod discord;
 pub mod error;
+pub mod pictures;
 pub mod store;
 pub mod telemetry;
 pub mod text;

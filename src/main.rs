@@ -48,6 +48,37 @@ enum Cmd {
 enum ContentAction {
     /// Validate content/ (or CONTENT_DIR) and print what it holds.
     Check,
+    /// Write each exercise's picture, and each routine's picture sheet, as
+    /// PNG files into a folder, to look at them as people will.
+    Pictures {
+        /// The folder to write into (made if missing).
+        dir: std::path::PathBuf,
+    },
+}
+
+/// Writes `<exercise>.png` for every exercise and `sheet-<routine>.png` for
+/// every routine into `dir`; returns how many files it wrote.
+fn write_pictures(content: &Content, dir: &std::path::Path) -> std::io::Result<usize> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = 0;
+    for exercise in content.exercises() {
+        if let Some(png) = content.pictures().of(&exercise.id) {
+            std::fs::write(dir.join(format!("{}.png", exercise.id)), png.bytes())?;
+            written += 1;
+        }
+    }
+    for routine in content.routines() {
+        let ids: Vec<&str> = content
+            .steps(routine)
+            .iter()
+            .map(|s| s.exercise.id.as_str())
+            .collect();
+        if let Some(png) = content.pictures().sheet(&ids) {
+            std::fs::write(dir.join(format!("sheet-{}.png", routine.id)), png.bytes())?;
+            written += 1;
+        }
+    }
+    Ok(written)
 }
 
 /// Set once logging is JSON, so a fatal line is a JSON object as well.
@@ -143,6 +174,18 @@ async fn main() -> ExitCode {
             println!("{}", content.summary());
             ExitCode::SUCCESS
         }
+        Cmd::Content {
+            action: ContentAction::Pictures { dir },
+        } => match write_pictures(&content, &dir) {
+            Ok(written) => {
+                println!("{written} pictures written to {}", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!(
+                "could not write the pictures to {}: {e}",
+                dir.display()
+            )),
+        },
         Cmd::Console { user } => {
             let (store, coach) = match open_coach(&config, content, 2).await {
                 Ok(c) => c,

@@ -1,17 +1,17 @@
 //! Replies: "done", "skip", "pain N", "stop" and "snooze", typed or pressed,
 //! for the whole day or for the step of a guided session.
 
+use super::timed::step_follow_ups;
 use super::{Coach, Logged, Reply, StepPrompt, Visit};
 use crate::coach::fit::{fit, routine_on};
 use crate::coach::progress::{record, LogEntry, LogOutcome};
 use crate::coach::progression::{level_down, level_up, pain_verdict, LevelReason};
 use crate::coach::reply::{Intent, Snooze};
 use crate::coach::schedule::resolve_local;
-use crate::coach::session::{step_at, GuidedSession, SessionState};
+use crate::coach::session::{step_at, summarise, GuidedSession, SessionState, SessionSummary};
 use crate::coach::LocalTime;
 use crate::coach::PainLevel;
 use crate::error::Result;
-use crate::store::timeline::{NewSend, SendKind};
 use crate::store::{LogWrite, NewLogEntry, SessionWrite};
 
 /// Today's reminder can be snoozed this many times.
@@ -104,7 +104,7 @@ impl Coach {
             outcome,
             write: applied.log.unwrap_or(LogWrite::Unchanged),
             next: None,
-            session_finished: false,
+            session: None,
             current_streak: Some(streak),
             level_change,
         })
@@ -125,7 +125,8 @@ impl Coach {
         let number = session.current_step;
         let level = routine.level_or_standard(session.level);
         let kit = visit.settings().kit();
-        let of = fit(&self.content, routine, level, kit).steps.len() as u32;
+        let fitted = fit(&self.content, routine, level, kit).steps;
+        let of = fitted.len() as u32;
         let name = step_at(&self.content, routine, level, kit, number, now)
             .map_or_else(String::new, |t| t.step.exercise.name.clone());
         let entry = NewLogEntry {
@@ -142,13 +143,7 @@ impl Coach {
                 from: number,
                 to: number + 1,
                 step_due_at: t.ends,
-                next_prompt: NewSend {
-                    user: session.user,
-                    kind: SendKind::Prompt,
-                    due_at: t.ends,
-                    local_date: session.local_date,
-                    session: Some((session.id, number + 2)),
-                },
+                sends: step_follow_ups(session.user, session.local_date, session.id, t),
             },
             None => SessionWrite::End {
                 id: session.id,
@@ -173,6 +168,11 @@ impl Coach {
         let applied = visit.apply(&changes).await?;
         // Another reply may have ended the session first: only the one that did reports it.
         let finished = finishes && applied.session_moved;
+        let streak = finished.then(|| {
+            calendar
+                .progress(&visit.state.log, session.local_date)
+                .current_streak
+        });
         Ok(Reply::Logged {
             what: Logged::Step {
                 number: u32::from(number),
@@ -181,13 +181,12 @@ impl Coach {
             },
             outcome,
             write: applied.log.unwrap_or(LogWrite::Unchanged),
-            next: next.map(|t| StepPrompt::new(&t.step, of, t.due, t.ends)),
-            session_finished: finished,
-            current_streak: finished.then(|| {
-                calendar
-                    .progress(&visit.state.log, session.local_date)
-                    .current_streak
+            next: next.map(|t| StepPrompt::new(&self.content, session.id, &fitted, &t)),
+            session: streak.map(|days| SessionSummary {
+                streak: Some(days),
+                ..summarise(&fitted, &routine.id, session.local_date, &visit.state.log)
             }),
+            current_streak: streak,
             level_change: level_change.filter(|_| finished),
         })
     }

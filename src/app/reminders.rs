@@ -188,6 +188,7 @@ impl Coach {
                     due_at,
                     local_date,
                     session: None,
+                    cue: 0,
                 };
                 sends.extend(next.first().copied().map(send));
                 fallbacks.extend(next.get(1).copied().map(send));

@@ -2,17 +2,17 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use super::timed::step_follow_ups;
 use super::{
     Coach, Reply, RoutineCard, SessionView, StepLine, StepPrompt, TodayPlan, TodayView, Visit,
 };
-use crate::coach::fit::routine_on;
+use crate::coach::fit::{fit, routine_on};
 use crate::coach::plan::{day_plan, DayPlan};
 use crate::coach::progress::{DayStatus, LogEntry, LogOutcome};
 use crate::coach::progression::level_of;
-use crate::coach::session::timed_steps;
+use crate::coach::session::{timed_steps, StepMessage};
 use crate::content::Routine;
 use crate::error::Result;
-use crate::store::timeline::{NewSend, SendKind};
 use crate::store::UserSettings;
 
 impl Coach {
@@ -27,7 +27,16 @@ impl Coach {
         let status = self
             .calendar(visit.settings())
             .day_status(&visit.state.log, date);
-        Reply::Today(self.today_view(visit.settings(), date, plan, status))
+        let mut view = self.today_view(visit.settings(), date, plan, status);
+        let ids: Vec<&str> = view
+            .plan
+            .card()
+            .steps
+            .iter()
+            .map(|s| s.exercise_id.as_str())
+            .collect();
+        view.sheet = self.content.pictures().sheet(&ids);
+        Reply::Today(view)
     }
 
     /// What `date` holds for the person, from its plan and how it has gone.
@@ -54,6 +63,7 @@ impl Coach {
             timezone_set: settings.timezone.is_some(),
             plan,
             status,
+            sheet: None,
         }
     }
 
@@ -64,7 +74,9 @@ impl Coach {
         // On a rest day or a pause, asking to start still gets the day's routine.
         let routine = routine_on(&self.content, visit.settings(), date);
         let level = level_of(visit.settings().level, routine);
-        let steps = timed_steps(&self.content, routine, level, visit.settings().kit(), now);
+        let kit = visit.settings().kit();
+        let steps = timed_steps(&self.content, routine, level, kit, now);
+        let fitted = fit(&self.content, routine, level, kit).steps;
         let Some(first) = steps.first() else {
             // Content validation refuses a routine without steps.
             return Ok(Reply::Today(self.today_view(
@@ -78,17 +90,10 @@ impl Coach {
             .store
             .start_session(visit.user(), date, &routine.id, level, first.ends, now)
             .await?;
-        let next = NewSend {
-            user: session.user,
-            kind: SendKind::Prompt,
-            due_at: first.ends,
-            local_date: session.local_date,
-            session: Some((session.id, 2)),
-        };
+        let follow_ups = step_follow_ups(session.user, session.local_date, session.id, first);
         self.store
-            .reschedule_prompts(session.id, Some(&next))
+            .reschedule_prompts(session.id, &follow_ups)
             .await?;
-        let of = steps.len() as u32;
         let pain_today = pain_on(&visit.state.log, date);
         Ok(Reply::SessionStarted(SessionView {
             session_id: session.id,
@@ -97,13 +102,28 @@ impl Coach {
                 .iter()
                 .map(|t| (StepLine::new(&t.step), t.due))
                 .collect(),
-            first: StepPrompt::new(&first.step, of, first.due, first.ends),
+            first: StepPrompt::new(&self.content, session.id, &fitted, first),
             ask_pain: visit.settings().ask_pain && !pain_today,
         }))
     }
 }
 
 impl Coach {
+    /// Remembers where a front end posted a step's prompt, and the words
+    /// above it, so the step's cues can edit that message.
+    pub async fn step_posted(
+        &self,
+        prompt: &StepPrompt,
+        at: StepMessage,
+        text: Option<&str>,
+    ) -> Result<()> {
+        let step = u16::try_from(prompt.line.number).unwrap_or(u16::MAX);
+        self.store
+            .record_step_message(prompt.session_id, step, at, text)
+            .await?;
+        Ok(())
+    }
+
     /// `routine` as the person does it, saying what their settings changed.
     fn card(
         &self,

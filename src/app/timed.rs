@@ -3,15 +3,20 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+use super::views::CueNotice;
 use super::{Coach, Notice, StepPrompt};
+use crate::coach::cues::cues;
 use crate::coach::decide::{
-    decide_daily, decide_prompt, Daily, DailyDecision, DueDaily, PromptDecision, Skip,
+    decide_cue, decide_daily, decide_prompt, CueDecision, Daily, DailyDecision, DueDaily,
+    PromptDecision, Skip,
 };
+use crate::coach::fit::fit;
 use crate::coach::plan::DayPlan;
 use crate::coach::progress::LogEntry;
 use crate::coach::review::{decide_weekly, log_span, DueWeekly, WeeklyDecision};
+use crate::coach::session::{summarise, SessionSummary, TimedStep};
 use crate::error::Result;
 use crate::store::timeline::{DueSend, NewSend, SendKind, SessionMove};
 use crate::store::weeks::{Span, SpanLog};
@@ -23,8 +28,8 @@ pub struct Planned {
     pub row: i64,
     /// What to send, or why nothing is sent.
     pub send: Result<Notice, Skip>,
-    /// The send that follows this one, scheduled once it went out (or was skipped).
-    pub follow_up: Option<NewSend>,
+    /// The sends that follow this one, scheduled once it went out (or was skipped).
+    pub follow_ups: Vec<NewSend>,
     /// The guided session moving on as this prompt goes out.
     pub session_move: Option<SessionMove>,
 }
@@ -34,6 +39,34 @@ impl Planned {
     pub fn late(&self) -> bool {
         matches!(self.send, Ok(Notice::Reminder { late: true, .. }))
     }
+}
+
+/// What follows the prompt of `timed` in session `session_id`: the next
+/// step's prompt when its time is up, and this step's cues.
+pub(crate) fn step_follow_ups(
+    user: UserId,
+    local_date: NaiveDate,
+    session_id: i64,
+    timed: &TimedStep<'_>,
+) -> Vec<NewSend> {
+    let number = timed.step.number as u16;
+    let send = |due_at, step, cue| NewSend {
+        user,
+        kind: SendKind::Prompt,
+        due_at,
+        local_date,
+        session: Some((session_id, step)),
+        cue,
+    };
+    std::iter::once(send(timed.ends, number + 1, 0))
+        .chain(cues(&timed.step.dose).into_iter().map(|c| {
+            send(
+                timed.due + Duration::seconds(c.after_seconds.into()),
+                number,
+                c.number,
+            )
+        }))
+        .collect()
 }
 
 impl Coach {
@@ -63,9 +96,12 @@ impl Coach {
             .map(|s| (s.id, s))
             .collect();
         let weeks = self.review_logs(rows).await?;
-        Ok(rows
+        let mut planned: Vec<Planned> = rows
             .iter()
             .map(|row| match (row.kind, row.session) {
+                (SendKind::Prompt, Some((id, step))) if row.cue > 0 => {
+                    self.plan_cue(row, sessions.get(&id), step)
+                }
                 (SendKind::Prompt, Some((id, step))) => {
                     self.plan_prompt(row, sessions.get(&id), step, now)
                 }
@@ -73,7 +109,7 @@ impl Coach {
                 (SendKind::Prompt, None) => Planned {
                     row: row.id,
                     send: Err(Skip::SessionMovedOn),
-                    follow_up: None,
+                    follow_ups: Vec::new(),
                     session_move: None,
                 },
                 (kind, _) => {
@@ -83,7 +119,56 @@ impl Coach {
                     self.plan_daily(row, kind, entries, now)
                 }
             })
-            .collect())
+            .collect();
+        self.summarise_sessions(rows, &sessions, &mut planned)
+            .await?;
+        Ok(planned)
+    }
+
+    /// Fills in how each session that ends in this batch went, reading the
+    /// logs of their people in one query (sessions end rarely).
+    async fn summarise_sessions(
+        &self,
+        rows: &[DueSend],
+        sessions: &HashMap<i64, GuidedSession>,
+        planned: &mut [Planned],
+    ) -> Result<()> {
+        let ending = |p: &Planned| matches!(p.send, Ok(Notice::SessionOver { .. }));
+        let users: Vec<UserId> = rows
+            .iter()
+            .zip(planned.iter())
+            .filter(|(_, p)| ending(p))
+            .map(|(r, _)| r.user)
+            .collect();
+        if users.is_empty() {
+            return Ok(());
+        }
+        let mut logs: HashMap<UserId, Vec<LogEntry>> = HashMap::new();
+        for (user, entry) in self.store.logs_of(&users).await? {
+            logs.entry(user).or_default().push(entry);
+        }
+        for (row, plan) in rows.iter().zip(planned.iter_mut()) {
+            let Ok(Notice::SessionOver { summary, .. }) = &mut plan.send else {
+                continue;
+            };
+            let session = row.session.and_then(|(id, _)| sessions.get(&id));
+            let routine = session.and_then(|s| self.content.routine(&s.routine_id));
+            let (Some(session), Some(routine)) = (session, routine) else {
+                continue;
+            };
+            let log = logs.get(&row.user).map_or(&[][..], Vec::as_slice);
+            let level = routine.level_or_standard(session.level);
+            let steps = fit(&self.content, routine, level, row.settings.kit()).steps;
+            *summary = SessionSummary {
+                streak: Some(
+                    self.calendar(&row.settings)
+                        .progress(log, session.local_date)
+                        .current_streak,
+                ),
+                ..summarise(&steps, &routine.id, session.local_date, log)
+            };
+        }
+        Ok(())
     }
 
     fn plan_daily(
@@ -126,13 +211,38 @@ impl Coach {
         Planned {
             row: row.id,
             send,
-            follow_up: next.map(|n| NewSend {
-                user: row.user,
-                kind,
-                due_at: n.due_at,
-                local_date: n.local_date,
-                session: None,
-            }),
+            follow_ups: next
+                .map(|n| NewSend {
+                    user: row.user,
+                    kind,
+                    due_at: n.due_at,
+                    local_date: n.local_date,
+                    session: None,
+                    cue: 0,
+                })
+                .into_iter()
+                .collect(),
+            session_move: None,
+        }
+    }
+
+    fn plan_cue(&self, row: &DueSend, session: Option<&GuidedSession>, step: u16) -> Planned {
+        let send = match decide_cue(&self.content, session, row.settings.kit(), step, row.cue) {
+            CueDecision::Skip(why) => Err(why),
+            CueDecision::Cue { step, cue, at } => Ok(Notice::Cue(CueNotice {
+                at,
+                lead: session.and_then(|s| s.step_message_text.clone()),
+                step_name: step.exercise.name.clone(),
+                set: cue.set,
+                sets: cue.sets,
+                other_side: cue.other_side,
+                per_side: cue.per_side,
+            })),
+        };
+        Planned {
+            row: row.id,
+            send,
+            follow_ups: Vec::new(),
             session_move: None,
         }
     }
@@ -170,13 +280,17 @@ impl Coach {
                 WeeklyDecision::Send(review) => Ok(Notice::Weekly(review)),
                 WeeklyDecision::Skip(why) => Err(why),
             },
-            follow_up: next.map(|n| NewSend {
-                user: row.user,
-                kind: SendKind::Weekly,
-                due_at: n.due_at,
-                local_date: n.local_date,
-                session: None,
-            }),
+            follow_ups: next
+                .map(|n| NewSend {
+                    user: row.user,
+                    kind: SendKind::Weekly,
+                    due_at: n.due_at,
+                    local_date: n.local_date,
+                    session: None,
+                    cue: 0,
+                })
+                .into_iter()
+                .collect(),
             session_move: None,
         }
     }
@@ -191,14 +305,14 @@ impl Coach {
         let mut planned = Planned {
             row: row.id,
             send: Err(Skip::SessionMovedOn),
-            follow_up: None,
+            follow_ups: Vec::new(),
             session_move: None,
         };
         let session_id = row.session.map_or(0, |(id, _)| id);
         match decide_prompt(&self.content, session, row.settings.kit(), step, now) {
             PromptDecision::Skip(why) => planned.send = Err(why),
             PromptDecision::Step {
-                step: timed, of, ..
+                step: timed, steps, ..
             } => {
                 planned.session_move = Some(SessionMove {
                     session_id,
@@ -206,19 +320,14 @@ impl Coach {
                     to_step: step,
                     step_due_at: timed.ends,
                     finished: false,
+                    posted: None,
                 });
-                planned.follow_up = Some(NewSend {
-                    user: row.user,
-                    kind: SendKind::Prompt,
-                    due_at: timed.ends,
-                    local_date: row.local_date,
-                    session: Some((session_id, step + 1)),
-                });
+                planned.follow_ups = step_follow_ups(row.user, row.local_date, session_id, &timed);
                 planned.send = Ok(Notice::Prompt(StepPrompt::new(
-                    &timed.step,
-                    of,
-                    timed.due,
-                    timed.ends,
+                    &self.content,
+                    session_id,
+                    &steps,
+                    &timed,
                 )));
             }
             PromptDecision::Over { routine } => {
@@ -228,9 +337,12 @@ impl Coach {
                     to_step: step - 1,
                     step_due_at: now,
                     finished: true,
+                    posted: None,
                 });
                 planned.send = Ok(Notice::SessionOver {
                     routine_name: routine.name.clone(),
+                    // Filled in for the batch by `summarise_sessions`.
+                    summary: SessionSummary::default(),
                 });
             }
         }

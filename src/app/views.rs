@@ -8,9 +8,11 @@ use crate::coach::plan::{Pause, RestDays};
 use crate::coach::progress::{DayStatus, LogOutcome, Progress};
 use crate::coach::progression::{LevelChange, PainAdvice};
 use crate::coach::review::WeekReview;
+use crate::coach::session::{SessionSummary, StepMessage, TimedStep};
 use crate::coach::{LocalTime, PainLevel, Timezone};
 use crate::content::{Content, Gear, Routine, StepView};
 use crate::error::UserError;
+use crate::pictures::Png;
 use crate::store::LogWrite;
 
 /// One line of a routine as people read it.
@@ -144,11 +146,14 @@ pub struct TodayView {
     pub plan: TodayPlan,
     /// How today has gone so far, when anything is logged.
     pub status: Option<DayStatus>,
+    /// The day's exercises as one numbered picture, where it is shown.
+    pub sheet: Option<Png>,
 }
 
 /// The prompt for one step of a guided session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepPrompt {
+    pub session_id: i64,
     pub line: StepLine,
     pub of: u32,
     pub instructions: Vec<String>,
@@ -156,19 +161,52 @@ pub struct StepPrompt {
     pub due: DateTime<Utc>,
     /// When its time is up and the next prompt comes.
     pub ends: DateTime<Utc>,
+    /// The exercise's drawing.
+    pub picture: Option<Png>,
+    /// The name of the step after this one; `None` for the last.
+    pub next_up: Option<String>,
 }
 
 impl StepPrompt {
-    pub fn new(step: &StepView<'_>, of: u32, due: DateTime<Utc>, ends: DateTime<Utc>) -> Self {
+    /// The prompt of `timed`, one of the fitted `steps` of a session.
+    pub fn new(
+        content: &Content,
+        session_id: i64,
+        steps: &[StepView<'_>],
+        timed: &TimedStep<'_>,
+    ) -> Self {
+        let step = &timed.step;
         StepPrompt {
+            session_id,
             line: StepLine::new(step),
-            of,
+            of: steps.len() as u32,
             instructions: step.exercise.steps.clone(),
             safety: step.exercise.safety.clone(),
-            due,
-            ends,
+            due: timed.due,
+            ends: timed.ends,
+            picture: content.pictures().of(&step.exercise.id).cloned(),
+            next_up: steps
+                .get(step.number as usize)
+                .map(|next| next.exercise.name.clone()),
         }
     }
+}
+
+/// A moment within a guided step, said by editing the step's own message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CueNotice {
+    /// The step's message.
+    pub at: StepMessage,
+    /// Its words above the prompt, which stay under the cue.
+    pub lead: Option<String>,
+    pub step_name: String,
+    /// The set now starting, of `sets`.
+    pub set: u32,
+    pub sets: u32,
+    /// The second side of the set starts (else the first side of a new set).
+    pub other_side: bool,
+    /// The step is done on each side.
+    pub per_side: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,8 +244,13 @@ pub enum Notice {
     Followup { today: TodayView },
     /// The next step of a guided session.
     Prompt(StepPrompt),
+    /// The other side or the next set, within a step.
+    Cue(CueNotice),
     /// The last step's time is up.
-    SessionOver { routine_name: String },
+    SessionOver {
+        routine_name: String,
+        summary: SessionSummary,
+    },
     /// The week in review.
     Weekly(WeekReview),
 }
@@ -249,8 +292,8 @@ pub enum Reply {
         write: LogWrite,
         /// The next prompt when a guided session moved on.
         next: Option<StepPrompt>,
-        /// True when this reply ended a guided session.
-        session_finished: bool,
+        /// How the guided session went, when this reply ended it.
+        session: Option<SessionSummary>,
         current_streak: Option<u32>,
         /// Steady progress moved the user up a level.
         level_change: Option<LevelChange>,
@@ -304,4 +347,15 @@ pub enum Reply {
     NotUnderstood,
     /// A mistake the person made: nothing was changed.
     Refused(UserError),
+}
+
+impl Reply {
+    /// The step prompt this reply posts, if it posts one.
+    pub fn step_prompt(&self) -> Option<&StepPrompt> {
+        match self {
+            Reply::SessionStarted(s) => Some(&s.first),
+            Reply::Logged { next: Some(p), .. } => Some(p),
+            _ => None,
+        }
+    }
 }

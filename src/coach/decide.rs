@@ -5,13 +5,14 @@
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 
+use super::cues::{cue, Cue};
 use super::fit::{fit, Kit};
 use super::plan::{day_plan, DayPlan};
 use super::progress::{Calendar, DayStatus, LogEntry};
 use super::schedule::{local_date, reminders_between, resolve_local};
-use super::session::{step_at, GuidedSession, SessionState, TimedStep};
+use super::session::{step_at, GuidedSession, SessionState, StepMessage, TimedStep};
 use super::user::UserSettings;
-use crate::content::{Content, Routine};
+use crate::content::{Content, Routine, StepView};
 
 /// A reminder counts as late once it is this far behind its due instant.
 pub const LATE_AFTER: chrono::Duration = chrono::Duration::minutes(2);
@@ -46,6 +47,8 @@ pub enum Skip {
     AlreadyDone,
     SessionMovedOn,
     RoutineGone,
+    /// A cue's step was posted where it cannot be edited (or not yet known).
+    NoStepMessage,
     /// A week in review for someone who logged nothing for four weeks.
     Idle,
     /// A week in review on another day than the one chosen: it moves there.
@@ -63,6 +66,7 @@ impl Skip {
             Skip::AlreadyDone => "already done",
             Skip::SessionMovedOn => "the session moved on",
             Skip::RoutineGone => "routine no longer exists",
+            Skip::NoStepMessage => "the step's message is not known",
             Skip::Idle => "nothing logged for four weeks",
             Skip::OtherDay => "not the review day: moved to it",
         }
@@ -181,8 +185,8 @@ pub enum PromptDecision<'a> {
     Step {
         routine: &'a Routine,
         step: TimedStep<'a>,
-        /// Steps in the session, as fitted.
-        of: u32,
+        /// Every step of the session, as fitted.
+        steps: Vec<StepView<'a>>,
     },
     /// The last step's time is up: the session is finished.
     Over {
@@ -212,15 +216,56 @@ pub fn decide_prompt<'a>(
         Some(step) => PromptDecision::Step {
             routine,
             step,
-            of: fit(content, routine, level, kit).steps.len() as u32,
+            steps: fit(content, routine, level, kit).steps,
         },
         None => PromptDecision::Over { routine },
+    }
+}
+
+/// What a due cue does.
+#[derive(Debug, Clone)]
+pub enum CueDecision<'a> {
+    /// Edit the step's message at `at` to say `cue`.
+    Cue {
+        step: StepView<'a>,
+        cue: Cue,
+        at: StepMessage,
+    },
+    Skip(Skip),
+}
+
+/// Cue `number` of step `number` is given only while the session is still
+/// on that step and its message is known.
+pub fn decide_cue<'a>(
+    content: &'a Content,
+    session: Option<&GuidedSession>,
+    kit: Kit,
+    step: u16,
+    number: u16,
+) -> CueDecision<'a> {
+    let live = session.filter(|s| s.state == SessionState::Active && s.current_step == step);
+    let Some(session) = live else {
+        return CueDecision::Skip(Skip::SessionMovedOn);
+    };
+    let Some(routine) = content.routine(&session.routine_id) else {
+        return CueDecision::Skip(Skip::RoutineGone);
+    };
+    let Some(at) = session.step_message else {
+        return CueDecision::Skip(Skip::NoStepMessage);
+    };
+    let level = routine.level_or_standard(session.level);
+    let found = step_at(content, routine, level, kit, step, session.step_due_at)
+        .and_then(|t| cue(&t.step.dose, number).map(|c| (t.step, c)));
+    match found {
+        Some((step, cue)) => CueDecision::Cue { step, cue, at },
+        None => CueDecision::Skip(Skip::SessionMovedOn),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coach::cues::cues as cue_list;
     use crate::coach::plan::{Pause, RestDays};
     use crate::coach::progress::LogOutcome;
     use crate::coach::user::UserId;
@@ -388,6 +433,8 @@ mod tests {
             state,
             started_at: Utc::now(),
             level: 0,
+            step_message: None,
+            step_message_text: None,
         }
     }
 
@@ -431,6 +478,63 @@ mod tests {
             decide_prompt(&content, Some(&gone), Kit::ALL, 2, now),
             PromptDecision::Skip(Skip::RoutineGone)
         ));
+    }
+
+    #[test]
+    fn a_cue_edits_the_steps_message_only_while_the_session_is_on_that_step() {
+        let content = content();
+        let routine = content.routine("morning").unwrap();
+        let steps = fit(&content, routine, routine.standard_level(), Kit::ALL).steps;
+        // The first step with a cue.
+        let (number, step) = steps
+            .iter()
+            .find_map(|s| (!cue_list(&s.dose).is_empty()).then_some((s.number as u16, s)))
+            .expect("the morning routine has a step with sides or sets");
+        let at = StepMessage {
+            channel: 7,
+            message: 9,
+        };
+        let on_it = GuidedSession {
+            step_message: Some(at),
+            ..session(number, SessionState::Active)
+        };
+        match decide_cue(&content, Some(&on_it), Kit::ALL, number, 1) {
+            CueDecision::Cue {
+                step: s,
+                cue,
+                at: a,
+            } => {
+                assert_eq!(s.exercise.id, step.exercise.id);
+                assert_eq!(cue.number, 1);
+                assert_eq!(a, at);
+            }
+            other => panic!("{other:?}"),
+        }
+        let unknown = GuidedSession {
+            step_message: None,
+            ..on_it.clone()
+        };
+        assert!(matches!(
+            decide_cue(&content, Some(&unknown), Kit::ALL, number, 1),
+            CueDecision::Skip(Skip::NoStepMessage)
+        ));
+        for (s, step, cue) in [
+            (on_it.clone(), number + 1, 1),
+            (on_it.clone(), number, 99),
+            (
+                GuidedSession {
+                    state: SessionState::Stopped,
+                    ..on_it.clone()
+                },
+                number,
+                1,
+            ),
+        ] {
+            assert!(matches!(
+                decide_cue(&content, Some(&s), Kit::ALL, step, cue),
+                CueDecision::Skip(Skip::SessionMovedOn)
+            ));
+        }
     }
 
     proptest! {

@@ -1,6 +1,7 @@
 //! The coaching rules: pure functions of content, settings, history and
 //! instants. No IO, no async, no SQL, no serenity here.
 
+pub mod cues;
 pub mod decide;
 pub mod fit;
 pub mod plan;

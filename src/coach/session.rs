@@ -3,7 +3,9 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::fit::{fit, Kit};
+use super::progress::{LogEntry, LogOutcome};
 use super::user::UserId;
+use super::PainLevel;
 use crate::content::{Content, Routine, StepView};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +28,17 @@ pub struct GuidedSession {
     pub started_at: DateTime<Utc>,
     /// The level it was started at; 0 is the routine's standard level.
     pub level: u8,
+    /// Where the current step's prompt was posted, once known.
+    pub step_message: Option<StepMessage>,
+    /// The words that message had above the prompt.
+    pub step_message_text: Option<String>,
+}
+
+/// A posted message: its channel and its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepMessage {
+    pub channel: i64,
+    pub message: i64,
 }
 
 /// One prompt of a guided session.
@@ -79,4 +92,100 @@ pub fn step_at<'a>(
         due: start,
         ends,
     })
+}
+
+/// How a guided session went, for the words that end it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionSummary {
+    pub done: u32,
+    pub skipped: u32,
+    /// Steps in the session.
+    pub of: u32,
+    /// Minutes of the steps done, by their own numbers.
+    pub minutes: u32,
+    /// The current streak, where it is known.
+    pub streak: Option<u32>,
+    /// The last pain reported that day.
+    pub pain: Option<PainLevel>,
+}
+
+/// The summary of a session of `steps` of `routine_id` on `date`, from the
+/// person's log (each step's last done or skip counts).
+pub fn summarise(
+    steps: &[StepView<'_>],
+    routine_id: &str,
+    date: NaiveDate,
+    log: &[LogEntry],
+) -> SessionSummary {
+    // The latest entries are last: read backwards.
+    let of_day = || log.iter().rev().filter(|e| e.local_date == date);
+    let mut summary = SessionSummary {
+        done: 0,
+        skipped: 0,
+        of: steps.len() as u32,
+        minutes: 0,
+        streak: None,
+        pain: of_day()
+            .filter_map(|e| match e.outcome {
+                LogOutcome::Pain(level) => Some(level),
+                _ => None,
+            })
+            .next(),
+    };
+    let mut seconds = 0;
+    for step in steps {
+        let last = of_day()
+            .filter(|e| e.routine_id == routine_id && u32::from(e.step) == step.number)
+            .find(|e| matches!(e.outcome, LogOutcome::Done | LogOutcome::Skip));
+        match last.map(|e| e.outcome) {
+            Some(LogOutcome::Done) => {
+                summary.done += 1;
+                seconds += step.dose.work_seconds();
+            }
+            Some(LogOutcome::Skip) => summary.skipped += 1,
+            _ => {}
+        }
+    }
+    summary.minutes = (seconds + 30) / 60;
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::Content;
+
+    fn entry(date: NaiveDate, step: u16, outcome: LogOutcome) -> LogEntry {
+        LogEntry {
+            local_date: date,
+            routine_id: "morning".to_owned(),
+            step,
+            outcome,
+            source: "test".to_owned(),
+            at: DateTime::<Utc>::MIN_UTC,
+        }
+    }
+
+    #[test]
+    fn summary_counts_each_steps_last_answer_and_the_days_last_pain() {
+        let content = Content::embedded().unwrap();
+        let routine = content.routine("morning").unwrap();
+        let steps = content.steps(routine);
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let pain = |n| LogOutcome::Pain(PainLevel::new(n).unwrap());
+        let log = [
+            entry(day, 1, LogOutcome::Skip),
+            entry(day, 1, LogOutcome::Done),
+            entry(day, 2, LogOutcome::Skip),
+            entry(day, 0, pain(4)),
+            entry(day, 3, pain(2)),
+            // Another day counts for nothing.
+            entry(day.pred_opt().unwrap(), 3, LogOutcome::Done),
+        ];
+        let s = summarise(&steps, "morning", day, &log);
+        assert_eq!((s.done, s.skipped, s.of), (1, 1, steps.len() as u32));
+        assert_eq!(s.minutes, (steps[0].dose.work_seconds() + 30) / 60);
+        assert_eq!(s.pain, PainLevel::new(2).ok());
+        assert_eq!(s.streak, None);
+    }
 }

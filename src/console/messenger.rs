@@ -1,5 +1,5 @@
-//! Timed sends (a session's next step, a reminder, the week in review)
-//! printed in the open console.
+//! Timed sends printed in the console as they come due (the week in
+//! review with its picture written beside).
 
 use tokio::sync::mpsc;
 
@@ -31,7 +31,11 @@ impl Messenger for ConsoleMessenger {
             text = format!("{text}\n{}", review::review_picture(&self.name, r));
         }
         match self.out.send(text) {
-            Ok(()) => Delivery::Sent { dm_channel: None },
+            // The console's "message" is its row: a step's cues follow it.
+            Ok(()) => Delivery::Sent {
+                dm_channel: None,
+                message: Some(out.row_id),
+            },
             Err(_) => Delivery::Transient {
                 retry_after: None,
                 error: "the console is closing".into(),

@@ -1,9 +1,9 @@
 //! The week in review in the console: its words, and its picture written
 //! to a file beside them.
 
-use super::files::safe_file_part;
+use super::files::picture_to_file;
 use crate::coach::review::WeekReview;
-use crate::text::{replies, review};
+use crate::text::review;
 
 pub(super) fn review_lines(r: &WeekReview) -> Vec<String> {
     let t = review::review(r);
@@ -16,12 +16,5 @@ pub(super) fn review_lines(r: &WeekReview) -> Vec<String> {
 /// directory and says where.
 pub(super) fn review_picture(name: &str, r: &WeekReview) -> String {
     let png = crate::chart::week_png(&review::review(r).title, &r.days);
-    let file = format!("footcoach-week-{}.png", safe_file_part(name));
-    match std::fs::write(&file, png) {
-        Ok(()) => {
-            let shown = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone().into());
-            review::week_file(&shown.display().to_string())
-        }
-        Err(e) => replies::file_not_written(&file, &e),
-    }
+    picture_to_file("week", name, &png, review::week_file)
 }

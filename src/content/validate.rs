@@ -5,6 +5,7 @@
 //! one entry does not hide the problems in the others.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::Weekday;
 use serde::de::DeserializeOwned;
@@ -12,8 +13,9 @@ use toml::{Table, Value};
 
 use super::{
     seconds_text, Content, ContentError, ContentErrors, Dose, Exercise, Gear, Routine, Sources,
-    EXERCISES_FILE, PLAN_FILE, ROUTINES_FILE, SHORT_DAY_MINUTES,
+    EXERCISES_FILE, PICTURES_DIR, PLAN_FILE, ROUTINES_FILE, SHORT_DAY_MINUTES,
 };
+use crate::pictures::{Drawing, Pictures};
 
 mod rules;
 
@@ -107,15 +109,63 @@ pub(super) fn build(sources: Sources) -> Result<Content, ContentErrors> {
         routine_ids.as_ref(),
     );
 
+    let pictures = check_pictures(
+        &mut errors,
+        &file_name(PICTURES_DIR),
+        &sources,
+        &exercises,
+        exercise_ids.as_ref(),
+    );
+
     if errors.0.is_empty() {
         Ok(Content {
             exercises,
             routines,
             plan,
+            pictures: Arc::new(pictures),
         })
     } else {
         Err(ContentErrors(errors.0))
     }
+}
+
+/// Every exercise has a drawing that renders, and every drawing an exercise.
+fn check_pictures(
+    errors: &mut Errors,
+    dir: &str,
+    sources: &Sources,
+    exercises: &BTreeMap<String, Exercise>,
+    known: Option<&BTreeSet<String>>,
+) -> Pictures {
+    let mut drawings = HashMap::new();
+    // An entry without an id has no file to name (its id error says so).
+    for id in exercises.keys().filter(|id| !id.trim().is_empty()) {
+        let file = format!("{dir}/{id}.svg");
+        match sources.pictures.get(id) {
+            None => errors.push(
+                &file,
+                format!("exercise {id:?}"),
+                "has no drawing: every exercise needs one, in the same style as the others",
+            ),
+            Some(svg) => match Drawing::from_svg(svg) {
+                Ok(d) => {
+                    drawings.insert(id.clone(), d);
+                }
+                Err(problem) => errors.push(&file, format!("exercise {id:?}"), problem),
+            },
+        }
+    }
+    // Which files are strays is known only once every entry's id is.
+    for name in sources.pictures.keys() {
+        if known.is_some_and(|ids| !ids.contains(name)) {
+            errors.push(
+                &format!("{dir}/{name}.svg"),
+                "(file)",
+                "names no exercise: a drawing's file is named after its exercise's id",
+            );
+        }
+    }
+    Pictures::new(drawings)
 }
 
 #[derive(Default)]

@@ -98,6 +98,10 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
     let handled = coach.handle(user, origin, Command::Reply(intent)).await;
     let result = super::outcome(handled.as_ref().map_err(|e| e as _));
     crate::telemetry::dm_reply(intent.kind(), result, started.elapsed());
+    let prompt = handled
+        .as_ref()
+        .ok()
+        .and_then(|a| a.reply.step_prompt().cloned());
     let mut message = match handled {
         Ok(answer) => {
             first_time = answer.first_time;
@@ -123,13 +127,21 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
     if !is_dm {
         message = message.reference_message(msg);
     }
+    let sent = std::sync::Mutex::new(None);
     retry::patiently(retry::MESSAGE, || async {
-        msg.channel_id
-            .send_message(http, message.clone())
-            .await
-            .map(drop)
+        let posted = msg.channel_id.send_message(http, message.clone()).await?;
+        if let Ok(mut sent) = sent.lock() {
+            *sent = Some(posted);
+        }
+        Ok(())
     })
     .await?;
+    // In a server the bot was not added to, the reply is not its to edit.
+    if let Some(prompt) = prompt.filter(|_| is_dm || origin.server_channel.is_some()) {
+        let posted = sent.into_inner().ok().flatten();
+        let known = async { posted.ok_or(serenity::Error::Other("sent without an answer")) };
+        super::posted::remember(coach, &prompt, known).await;
+    }
     if first_time && is_dm {
         let offer = setup::offer(user, "").into_message();
         msg.channel_id.send_message(http, offer).await?;
@@ -224,11 +236,16 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
         ..Origin::new(Source::DiscordButton)
     };
     let coach = &framework.user_data.coach;
+    let mut prompt = None;
     let work = async {
         let started = std::time::Instant::now();
         let handled = coach.handle(owner, origin, command).await;
         let result = super::outcome(handled.as_ref().map_err(|e| e as _));
         crate::telemetry::answered("button", result, started.elapsed());
+        prompt = handled
+            .as_ref()
+            .ok()
+            .and_then(|a| a.reply.step_prompt().cloned());
         match handled {
             Ok(answer) => outgoing(&answer.reply, owner)
                 .with_welcome(answer.first_time)
@@ -237,6 +254,11 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
         }
     };
     answer_press(framework, press, action == Action::Delete, work).await?;
+    let editable = super::posted::editable_there(press.context, origin.server_channel);
+    if let Some(prompt) = prompt.filter(|_| editable) {
+        let http = &framework.serenity_context.http;
+        super::posted::remember(coach, &prompt, press.get_response(http)).await;
+    }
     Ok(())
 }
 

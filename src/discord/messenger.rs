@@ -15,8 +15,9 @@ use serde::Deserialize;
 
 use super::budget::GlobalBudget;
 use super::limits::{Answer, Route, RouteLimits};
-use super::render::{markup, notice_message, server_post_message};
+use super::render::{cue_content, markup, notice_message, server_post_message};
 use crate::app::servers::ServerPost;
+use crate::app::Notice;
 use crate::config::Secret;
 use crate::store::UserId;
 use crate::text::servers::dms_closed;
@@ -78,9 +79,17 @@ impl DiscordMessenger {
         &self.budget
     }
 
-    /// POSTs JSON within the limits and returns the created object's id.
-    async fn post(&self, path: &str, body: &serde_json::Value) -> Result<String, Failure> {
-        let permit = self.limits.acquire(&Route::of("POST", path)).await;
+    /// Sends JSON within the limits and returns the id of the object made
+    /// or changed; with a file, as multipart/form-data (`payload_json` and
+    /// `files[0]`).
+    async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+        file: Option<&(String, Vec<u8>)>,
+    ) -> Result<String, Failure> {
+        let permit = self.limits.acquire(&Route::of(method.as_str(), path)).await;
         // The budget's place is taken last, so it is spent as the request
         // leaves; one taken before a global 429 is dropped for a later one.
         loop {
@@ -95,12 +104,17 @@ impl DiscordMessenger {
                 None => break,
             }
         }
-        let response = self
+        let request = self
             .client
-            .post(format!("{}{path}", self.api))
-            .header(reqwest::header::AUTHORIZATION, self.authorization.expose())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body.to_string())
+            .request(method, format!("{}{path}", self.api))
+            .header(reqwest::header::AUTHORIZATION, self.authorization.expose());
+        let request = match file {
+            None => request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string()),
+            Some((name, bytes)) => request.multipart(with_file(body, name, bytes)),
+        };
+        let response = request
             .send()
             .await
             // reqwest's error names the URL, never the headers.
@@ -158,16 +172,29 @@ impl DiscordMessenger {
         }))
     }
 
-    /// `post`, trying again after a 429 (the limits hold the request for as
-    /// long as it asked) a few times before handing the row back.
+    /// A POST through `patiently`.
     async fn post_patiently(
         &self,
         path: &str,
         body: &serde_json::Value,
+        file: Option<&(String, Vec<u8>)>,
+    ) -> Result<String, Delivery> {
+        self.patiently(reqwest::Method::POST, path, body, file)
+            .await
+    }
+
+    /// `request`, trying again after a 429 (the limits hold the request for
+    /// as long as it asked) a few times before handing the row back.
+    async fn patiently(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+        file: Option<&(String, Vec<u8>)>,
     ) -> Result<String, Delivery> {
         let mut waits = 0;
         loop {
-            match self.post(path, body).await {
+            match self.request(method.clone(), path, body, file).await {
                 Ok(id) => return Ok(id),
                 Err(Failure::Delivery(d)) => return Err(d),
                 Err(Failure::RateLimited { wait, global }) => {
@@ -199,6 +226,7 @@ impl DiscordMessenger {
             .post_patiently(
                 "/users/@me/channels",
                 &serde_json::json!({ "recipient_id": user.0.to_string() }),
+                None,
             )
             .await?;
         id.parse()
@@ -206,8 +234,44 @@ impl DiscordMessenger {
     }
 }
 
+/// A message body with one file, as Discord takes uploads: the JSON names
+/// the file as attachment 0, and the file is the part `files[0]`.
+fn with_file(body: &serde_json::Value, name: &str, bytes: &[u8]) -> reqwest::multipart::Form {
+    let mut payload = body.clone();
+    payload["attachments"] = serde_json::json!([{ "id": 0, "filename": name }]);
+    let json = reqwest::multipart::Part::text(payload.to_string())
+        .mime_str("application/json")
+        .expect("application/json is a MIME type");
+    let file = reqwest::multipart::Part::bytes(bytes.to_vec())
+        .file_name(name.to_owned())
+        .mime_str(if name.ends_with(".png") {
+            "image/png"
+        } else {
+            "application/octet-stream"
+        })
+        .expect("a MIME type");
+    reqwest::multipart::Form::new()
+        .part("payload_json", json)
+        .part("files[0]", file)
+}
+
 impl Messenger for DiscordMessenger {
     async fn deliver(&self, out: &Outbound) -> Delivery {
+        if let Notice::Cue(cue) = &out.notice {
+            // A cue edits the step's message: its content line is the cue.
+            let path = format!("/channels/{}/messages/{}", cue.at.channel, cue.at.message);
+            let body = serde_json::json!({ "content": cue_content(cue) });
+            return match self
+                .patiently(reqwest::Method::PATCH, &path, &body, None)
+                .await
+            {
+                Ok(_) => Delivery::Sent {
+                    dm_channel: None,
+                    message: Some(cue.at.message),
+                },
+                Err(d) => d,
+            };
+        }
         let channel = match out.dm_channel {
             Some(c) => c,
             None => match self.dm_channel(out.user).await {
@@ -215,7 +279,9 @@ impl Messenger for DiscordMessenger {
                 Err(d) => return d,
             },
         };
-        let message = notice_message(&out.notice, out.user).into_message();
+        let mut outgoing = notice_message(&out.notice, out.user);
+        let file = outgoing.file.take();
+        let message = outgoing.into_message();
         let mut body = match serde_json::to_value(&message) {
             Ok(v) => v,
             Err(e) => return Delivery::Rejected(format!("cannot encode message: {e}")),
@@ -223,11 +289,16 @@ impl Messenger for DiscordMessenger {
         body["nonce"] = serde_json::Value::String(out.nonce.clone());
         body["enforce_nonce"] = serde_json::Value::Bool(true);
         match self
-            .post_patiently(&format!("/channels/{channel}/messages"), &body)
+            .post_patiently(
+                &format!("/channels/{channel}/messages"),
+                &body,
+                file.as_ref(),
+            )
             .await
         {
-            Ok(_) => Delivery::Sent {
+            Ok(id) => Delivery::Sent {
                 dm_channel: Some(channel),
+                message: id.parse().ok(),
             },
             Err(d) => d,
         }
@@ -244,10 +315,13 @@ impl Messenger for DiscordMessenger {
         // The post mentions board members in an embed; it must never ping anyone.
         body["allowed_mentions"] = serde_json::json!({ "parse": [] });
         match self
-            .post_patiently(&format!("/channels/{channel}/messages"), &body)
+            .post_patiently(&format!("/channels/{channel}/messages"), &body, None)
             .await
         {
-            Ok(_) => Delivery::Sent { dm_channel: None },
+            Ok(id) => Delivery::Sent {
+                dm_channel: None,
+                message: id.parse().ok(),
+            },
             Err(d) => d,
         }
     }
@@ -258,7 +332,7 @@ impl Messenger for DiscordMessenger {
             "allowed_mentions": { "users": [user.0.to_string()] },
         });
         if let Err(d) = self
-            .post_patiently(&format!("/channels/{channel}/messages"), &body)
+            .post_patiently(&format!("/channels/{channel}/messages"), &body, None)
             .await
         {
             tracing::warn!(user = user.0, channel, outcome = ?d, "could not tell a user their DMs are closed");

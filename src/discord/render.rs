@@ -10,6 +10,7 @@ use serenity::{
 use chrono::{DateTime, Utc};
 
 use crate::app::servers::ServerPost;
+use crate::app::views::CueNotice;
 use crate::app::{Notice, Reply, StepPrompt, TodayView};
 use crate::coach::progress::DayStatus;
 use crate::coach::reply::Snooze;
@@ -153,6 +154,9 @@ impl Outgoing {
         if let Some(c) = self.content {
             m = m.content(c);
         }
+        if let Some((name, bytes)) = self.file {
+            m = m.add_file(serenity::CreateAttachment::bytes(bytes, name));
+        }
         m
     }
 
@@ -163,6 +167,9 @@ impl Outgoing {
             .ephemeral(self.ephemeral);
         if let Some(c) = self.content {
             m = m.content(c);
+        }
+        if let Some((name, bytes)) = self.file {
+            m = m.add_file(serenity::CreateAttachment::bytes(bytes, name));
         }
         m
     }
@@ -176,6 +183,9 @@ impl Outgoing {
             .components(self.components);
         if let Some(c) = self.content {
             m = m.content(c);
+        }
+        if let Some((name, bytes)) = self.file {
+            m = m.new_attachment(serenity::CreateAttachment::bytes(bytes, name));
         }
         m
     }
@@ -246,20 +256,43 @@ fn routine_embed(card: &CardText, title_prefix: &str) -> CreateEmbed {
     embed
 }
 
+/// The file name a prompt's picture is attached as.
+fn picture_name(p: &StepPrompt) -> String {
+    format!("{}.png", p.line.exercise_id)
+}
+
 pub fn prompt_embed(p: &StepPrompt) -> CreateEmbed {
     let t = routine::prompt(p);
-    CreateEmbed::new()
+    let embed = CreateEmbed::new()
         .title(t.title)
         .description(format!(
-            "**{}** · {}\n\n{}\n\n{}",
+            "**{}** · {}\n\n{}\n\n{} {}",
             t.dose,
             t.needs,
             t.instructions.join("\n"),
-            markup(&t.time_up)
+            markup(&t.time_up),
+            t.next
         ))
         .field(routine::SAFETY_LABEL, t.safety, false)
         .footer(CreateEmbedFooter::new(routine::PROMPT_ANSWERS))
-        .colour(ACCENT)
+        .colour(ACCENT);
+    match &p.picture {
+        Some(_) => embed.image(format!("attachment://{}", picture_name(p))),
+        None => embed,
+    }
+}
+
+/// The prompt's embed, its picture and its buttons.
+fn prompt_message(p: &StepPrompt, owner: UserId) -> Outgoing {
+    Outgoing {
+        embeds: vec![prompt_embed(p)],
+        components: vec![prompt_buttons(owner)],
+        file: p
+            .picture
+            .as_ref()
+            .map(|png| (picture_name(p), png.bytes().to_vec())),
+        ..Default::default()
+    }
 }
 
 fn prompt_buttons(owner: UserId) -> CreateActionRow {
@@ -277,9 +310,7 @@ fn prompt_buttons(owner: UserId) -> CreateActionRow {
 fn with_prompt(lead: String, p: &StepPrompt, owner: UserId) -> Outgoing {
     Outgoing {
         content: Some(lead),
-        embeds: vec![prompt_embed(p)],
-        components: vec![prompt_buttons(owner)],
-        ..Default::default()
+        ..prompt_message(p, owner)
     }
 }
 
@@ -315,6 +346,9 @@ pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
     }
 }
 
+/// The file name of the day's picture sheet.
+const SHEET_FILE: &str = "routine.png";
+
 /// The day's routine card with its buttons; reminders add Snooze.
 fn today_message(view: &TodayView, owner: UserId, snooze: bool) -> Outgoing {
     let t = routine::today(view);
@@ -322,9 +356,17 @@ fn today_message(view: &TodayView, owner: UserId, snooze: bool) -> Outgoing {
     if !t.notes.is_empty() {
         embed = embed.footer(CreateEmbedFooter::new(t.notes.join(" · ")));
     }
+    let file = view
+        .sheet
+        .as_ref()
+        .map(|png| (SHEET_FILE.to_owned(), png.bytes().to_vec()));
+    if file.is_some() {
+        embed = embed.image(format!("attachment://{SHEET_FILE}"));
+    }
     let mut out = Outgoing {
         content: t.note,
         embeds: vec![embed],
+        file,
         ..Default::default()
     };
     if view.status != Some(DayStatus::Done) {
@@ -350,6 +392,22 @@ fn today_message(view: &TodayView, owner: UserId, snooze: bool) -> Outgoing {
     out
 }
 
+/// Discord's limit on a message's content, in characters.
+const MAX_CONTENT: usize = 2000;
+
+/// A step message's content once a cue is on top of its words.
+pub fn cue_content(c: &CueNotice) -> String {
+    let line = markup(&routine::cue(c));
+    match &c.lead {
+        None => line,
+        Some(lead) => {
+            let room = MAX_CONTENT.saturating_sub(line.chars().count() + 2);
+            let lead: String = lead.chars().take(room).collect();
+            format!("{line}\n\n{lead}")
+        }
+    }
+}
+
 /// A timed send as Discord shows it to `owner`.
 pub fn notice_message(notice: &Notice, owner: UserId) -> Outgoing {
     let lead = routine::notice_lead(notice);
@@ -363,11 +421,9 @@ pub fn notice_message(notice: &Notice, owner: UserId) -> Outgoing {
             };
             out
         }
-        Notice::Prompt(p) => Outgoing {
-            embeds: vec![prompt_embed(p)],
-            components: vec![prompt_buttons(owner)],
-            ..Default::default()
-        },
+        Notice::Prompt(p) => prompt_message(p, owner),
+        // The messenger edits the step's message instead of posting this.
+        Notice::Cue(c) => Outgoing::text(cue_content(c)),
         Notice::SessionOver { .. } => Outgoing::text(lead.unwrap_or_default()),
         Notice::Weekly(review) => review_message(review),
     }

@@ -186,6 +186,24 @@ impl Store {
         .await?;
         rows.into_iter().map(LogRow::with_user).collect()
     }
+
+    /// The whole log of each of `users`, pain reports included, in order.
+    pub async fn logs_of(&self, users: &[UserId]) -> Result<Vec<(UserId, LogEntry)>, sqlx::Error> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query_as!(
+            LogRow,
+            "SELECT a.user_id, a.local_date, a.routine_id, a.step, a.outcome, a.pain, a.source, a.logged_at
+             FROM activity_log a
+             WHERE a.user_id = ANY($1)
+             ORDER BY a.user_id, a.local_date, a.step, a.logged_at",
+            &users.iter().map(|u| u.0).collect::<Vec<_>>(),
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(LogRow::with_user).collect()
+    }
 }
 
 /// Logs an entry on `conn`, as part of a larger write.

@@ -24,7 +24,7 @@ use sqlx::PgPool;
 
 pub use crate::coach::progress::{LogEntry, LogOutcome};
 pub use logs::{LogWrite, NewLogEntry};
-pub use sessions::{GuidedSession, SessionState};
+pub use sessions::{GuidedSession, SessionState, StepMessage};
 pub use state::{Applied, Changes, Conn, SessionWrite, Touch, UserState};
 pub use users::{UserId, UserSettings};
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Store, UserId};
 
-pub use crate::coach::session::{GuidedSession, SessionState};
+pub use crate::coach::session::{GuidedSession, SessionState, StepMessage};
 
 pub(super) fn state_column(state: SessionState) -> &'static str {
     match state {
@@ -27,10 +27,19 @@ pub(super) struct SessionRow {
     state: String,
     started_at: DateTime<Utc>,
     level: i16,
+    #[serde(default)]
+    step_channel_id: Option<i64>,
+    #[serde(default)]
+    step_message_id: Option<i64>,
+    #[serde(default)]
+    step_message_step: Option<i16>,
+    #[serde(default)]
+    step_message_text: Option<String>,
 }
 
 impl From<SessionRow> for GuidedSession {
     fn from(row: SessionRow) -> Self {
+        let this_step = row.step_message_step == Some(row.current_step);
         GuidedSession {
             id: row.id,
             user: UserId(row.user_id),
@@ -45,6 +54,14 @@ impl From<SessionRow> for GuidedSession {
             },
             started_at: row.started_at,
             level: row.level.clamp(0, 255) as u8,
+            // A message of an earlier step is no place for this step's cues.
+            step_message: match (row.step_channel_id, row.step_message_id) {
+                (Some(channel), Some(message)) if this_step => {
+                    Some(StepMessage { channel, message })
+                }
+                _ => None,
+            },
+            step_message_text: row.step_message_text.filter(|_| this_step),
         }
     }
 }
@@ -73,7 +90,8 @@ impl Store {
             SessionRow,
             "INSERT INTO guided_sessions (user_id, local_date, routine_id, step_due_at, started_at, level)
              VALUES ($1, $2, $3, $4, $5, $6)
-             RETURNING id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level",
+             RETURNING id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level,
+                step_channel_id, step_message_id, step_message_step, step_message_text",
             user.0,
             local_date,
             routine_id,
@@ -90,7 +108,8 @@ impl Store {
     pub async fn active_session(&self, user: UserId) -> Result<Option<GuidedSession>, sqlx::Error> {
         let row = sqlx::query_as!(
             SessionRow,
-            "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level
+            "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level,
+                step_channel_id, step_message_id, step_message_step, step_message_text
              FROM guided_sessions WHERE user_id = $1 AND state = 'active'",
             user.0,
         )
@@ -121,6 +140,31 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Remembers where step `step`'s prompt was posted, while the session
+    /// is still on it, so the step's cues can edit that message.
+    pub async fn record_step_message(
+        &self,
+        session_id: i64,
+        step: u16,
+        at: StepMessage,
+        text: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query!(
+            "UPDATE guided_sessions
+             SET step_channel_id = $3, step_message_id = $4, step_message_step = $2,
+                 step_message_text = $5
+             WHERE id = $1 AND current_step = $2 AND state = 'active'",
+            session_id,
+            step as i16,
+            at.channel,
+            at.message,
+            text,
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Ends an active session; false when it had already ended.
     pub async fn end_session(
         &self,
@@ -147,7 +191,8 @@ impl Store {
         }
         let rows = sqlx::query_as!(
             SessionRow,
-            "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level
+            "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level,
+                step_channel_id, step_message_id, step_message_step, step_message_text
              FROM guided_sessions WHERE id = ANY($1)",
             ids,
         )
@@ -160,7 +205,8 @@ impl Store {
     pub async fn sessions(&self, user: UserId) -> Result<Vec<GuidedSession>, sqlx::Error> {
         let rows = sqlx::query_as!(
             SessionRow,
-            "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level
+            "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level,
+                step_channel_id, step_message_id, step_message_step, step_message_text
              FROM guided_sessions WHERE user_id = $1 ORDER BY started_at DESC, id DESC",
             user.0,
         )

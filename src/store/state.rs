@@ -113,7 +113,8 @@ pub enum SessionWrite {
         from: u16,
         to: u16,
         step_due_at: DateTime<Utc>,
-        next_prompt: NewSend,
+        /// The prompt after it, then its cues.
+        sends: Vec<NewSend>,
     },
     /// Ended (finished or stopped) at `at`; its pending prompts are cancelled.
     End {
@@ -223,7 +224,8 @@ impl Conn {
                    u.welcomed_at IS NOT NULL AS "welcomed!",
                    (SELECT row_to_json(s) FROM (
                         SELECT id, user_id, local_date, routine_id, current_step, step_due_at,
-                               state, started_at, level
+                               state, started_at, level, step_channel_id, step_message_id,
+                               step_message_step, step_message_text
                         FROM guided_sessions WHERE user_id = u.id AND state = 'active') s
                    ) AS "session: Json<SessionRow>",
                    (SELECT coalesce(json_agg(a ORDER BY a.local_date, a.step, a.logged_at), '[]') FROM (
@@ -361,10 +363,15 @@ async fn apply_on(
             from,
             to,
             step_due_at,
-            next_prompt,
+            sends,
         }) => {
-            let next_step = next_prompt.session.map_or(0, |(_, step)| step as i16);
-            // Moving on and rescheduling the next prompt are one statement.
+            let due: Vec<DateTime<Utc>> = sends.iter().map(|s| s.due_at).collect();
+            let steps: Vec<i16> = sends
+                .iter()
+                .map(|s| s.session.map_or(0, |(_, step)| step as i16))
+                .collect();
+            let cues: Vec<i16> = sends.iter().map(|s| s.cue as i16).collect();
+            // Moving on and rescheduling what follows are one statement.
             applied.session_moved = sqlx::query_scalar!(
                 r#"
                 WITH moved AS (
@@ -374,24 +381,26 @@ async fn apply_on(
                 ), cancelled AS (
                     UPDATE timeline SET state = 'cancelled', claim_token = NULL
                     WHERE session_id = (SELECT id FROM moved) AND state = 'pending'
-                      AND step IS DISTINCT FROM $6
+                      AND (step, cue) NOT IN (SELECT s, c FROM unnest($6::smallint[], $7::smallint[]) AS n(s, c))
                 ), added AS (
-                    INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date, session_id, step)
-                    SELECT user_id, 'prompt', $5, $5, local_date, id, $6 FROM moved
-                    ON CONFLICT (session_id, step) WHERE kind = 'prompt' DO UPDATE
+                    INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date, session_id, step, cue)
+                    SELECT m.user_id, 'prompt', n.d, n.d, m.local_date, m.id, n.s, n.c
+                    FROM moved m, unnest($5::timestamptz[], $6::smallint[], $7::smallint[]) AS n(d, s, c)
+                    ON CONFLICT (session_id, step, cue) WHERE kind = 'prompt' DO UPDATE
                         SET due_at = EXCLUDED.due_at, ready_at = EXCLUDED.ready_at,
                             state = 'pending', claim_token = NULL
                         WHERE timeline.state IN ('pending', 'cancelled')
                     RETURNING 1
                 )
-                SELECT EXISTS (SELECT 1 FROM moved) AS "moved!" FROM pg_notify($7, '')
+                SELECT EXISTS (SELECT 1 FROM moved) AS "moved!" FROM pg_notify($8, '')
                 "#,
                 id,
                 *from as i16,
                 *to as i16,
                 step_due_at,
-                next_prompt.due_at,
-                next_step,
+                &due,
+                &steps,
+                &cues,
                 WAKE_CHANNEL,
             )
             .fetch_one(&mut *conn)

@@ -64,6 +64,8 @@ pub struct NewSend {
     pub local_date: NaiveDate,
     /// For prompts: the session and the step the prompt opens.
     pub session: Option<(i64, u16)>,
+    /// For a cue within that step, its number; 0 for the prompt itself.
+    pub cue: u16,
 }
 
 /// A claimed row with what the worker needs to know about its user.
@@ -75,6 +77,8 @@ pub struct DueSend {
     pub due_at: DateTime<Utc>,
     pub local_date: NaiveDate,
     pub session: Option<(i64, u16)>,
+    /// A cue within the step (see [`NewSend::cue`]); 0 for a prompt.
+    pub cue: u16,
     /// Attempts including this one.
     pub attempts: u16,
     pub snoozes: u16,
@@ -92,6 +96,7 @@ struct DueRow {
     local_date: NaiveDate,
     session_id: Option<i64>,
     step: Option<i16>,
+    cue: i16,
     attempts: i16,
     snoozes: i16,
     timezone: Option<String>,
@@ -123,6 +128,7 @@ impl TryFrom<DueRow> for DueSend {
             due_at: row.due_at,
             local_date: row.local_date,
             session: row.session_id.zip(row.step.map(|s| s.max(0) as u16)),
+            cue: row.cue.max(0) as u16,
             attempts: row.attempts.max(0) as u16,
             snoozes: row.snoozes.max(0) as u16,
             settings: SettingsRow {
@@ -171,10 +177,10 @@ async fn insert_sends(conn: &mut sqlx::PgConnection, sends: &[NewSend]) -> Resul
     }
     if !prompts.is_empty() {
         sqlx::query!(
-            "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date, session_id, step)
-             SELECT u, 'prompt', d, d, l, s, p
-             FROM unnest($1::bigint[], $2::timestamptz[], $3::date[], $4::bigint[], $5::smallint[]) AS n(u, d, l, s, p)
-             ON CONFLICT (session_id, step) WHERE kind = 'prompt' DO UPDATE
+            "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date, session_id, step, cue)
+             SELECT u, 'prompt', d, d, l, s, p, c
+             FROM unnest($1::bigint[], $2::timestamptz[], $3::date[], $4::bigint[], $5::smallint[], $6::smallint[]) AS n(u, d, l, s, p, c)
+             ON CONFLICT (session_id, step, cue) WHERE kind = 'prompt' DO UPDATE
                 SET due_at = EXCLUDED.due_at, ready_at = EXCLUDED.ready_at, state = 'pending', claim_token = NULL
                 WHERE timeline.state IN ('pending', 'cancelled')",
             &prompts.iter().map(|s| s.user.0).collect::<Vec<_>>(),
@@ -182,6 +188,7 @@ async fn insert_sends(conn: &mut sqlx::PgConnection, sends: &[NewSend]) -> Resul
             &prompts.iter().map(|s| s.local_date).collect::<Vec<_>>(),
             &prompts.iter().map(|s| s.session.map_or(0, |(id, _)| id)).collect::<Vec<_>>(),
             &prompts.iter().map(|s| s.session.map_or(0, |(_, step)| step as i16)).collect::<Vec<_>>(),
+            &prompts.iter().map(|s| s.cue as i16).collect::<Vec<_>>(),
         )
         .execute(&mut *conn)
         .await?;
@@ -242,11 +249,11 @@ impl Store {
         tx.commit().await
     }
 
-    /// Cancels the pending prompts of a session and schedules `next`, if any.
+    /// Cancels the pending prompts (and cues) of a session and schedules `next`.
     pub async fn reschedule_prompts(
         &self,
         session_id: i64,
-        next: Option<&NewSend>,
+        next: &[NewSend],
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query!(
@@ -256,8 +263,8 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
-        if let Some(next) = next {
-            insert_sends(&mut tx, std::slice::from_ref(next)).await?;
+        if !next.is_empty() {
+            insert_sends(&mut tx, next).await?;
         }
         tx.commit().await
     }
@@ -294,7 +301,7 @@ impl Store {
                         RETURNING t.*
                      )
                      SELECT c.id, c.user_id, c.kind, c.due_at, c.local_date, c.session_id, c.step,
-                        c.attempts, c.snoozes, u.timezone, u.remind_minute, u.followup_minute,
+                        c.cue, c.attempts, c.snoozes, u.timezone, u.remind_minute, u.followup_minute,
                         u.rest_days, u.paused_from, u.paused_until, u.dm_channel_id,
                         u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain,
                         u.routine_minutes, u.equipment, u.weekly_day
@@ -324,7 +331,7 @@ impl Store {
                         RETURNING t.*
                      )
                      SELECT c.id, c.user_id, c.kind, c.due_at, c.local_date, c.session_id, c.step,
-                        c.attempts, c.snoozes, u.timezone, u.remind_minute, u.followup_minute,
+                        c.cue, c.attempts, c.snoozes, u.timezone, u.remind_minute, u.followup_minute,
                         u.rest_days, u.paused_from, u.paused_until, u.dm_channel_id,
                         u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain,
                         u.routine_minutes, u.equipment, u.weekly_day

@@ -6,9 +6,10 @@ use crate::app::{Logged, ReminderView, Reply};
 use crate::coach::fit::{Kit, RoutineLength};
 use crate::coach::progress::{LogOutcome, Progress};
 use crate::coach::progression::{LevelChange, PainAdvice};
+use crate::coach::session::SessionSummary;
 use crate::store::LogWrite;
 
-use super::routine::{self, status_word};
+use super::routine::{self, status_word, streak};
 use super::{at, plural, relative, Text, REPLY_WORDS};
 
 fn reminder_line(r: &ReminderView) -> Text {
@@ -17,10 +18,6 @@ fn reminder_line(r: &ReminderView) -> Text {
         Some(next) => line + Text::from(" Next: ") + at(next),
         None => line,
     }
-}
-
-pub fn streak(days: u32) -> String {
-    format!("Current streak: {days} day{}.", plural(days))
 }
 
 pub fn progress(p: &Progress) -> String {
@@ -45,6 +42,10 @@ pub fn calendar_file(path: &str) -> String {
     format!("Your calendar of the last 12 weeks: {path}")
 }
 
+pub fn sheet_file(path: &str) -> String {
+    format!("Today's exercises as pictures: {path}")
+}
+
 /// A level change in words.
 pub fn level_change(c: &LevelChange) -> String {
     if c.to > c.from {
@@ -65,7 +66,7 @@ pub fn logged(
     what: &Logged,
     outcome: LogOutcome,
     write: LogWrite,
-    session_finished: bool,
+    session: Option<&SessionSummary>,
     current_streak: Option<u32>,
     level_change: Option<&LevelChange>,
 ) -> String {
@@ -82,11 +83,12 @@ pub fn logged(
         LogWrite::Unchanged => format!("{subject} was already logged as {verb}."),
         _ => format!("{subject}: {verb}. Logged."),
     }];
-    if session_finished {
-        out.push("That was the last step: session complete. Well done!".to_owned());
-    }
-    if let Some(days) = current_streak.filter(|d| *d > 0) {
-        out.push(streak(days));
+    match session {
+        Some(summary) => {
+            out.push("That was the last step: session complete. Well done!".to_owned());
+            out.extend(routine::session_summary(summary));
+        }
+        None => out.extend(current_streak.filter(|d| *d > 0).map(streak)),
     }
     if let Some(c) = level_change {
         out.push(self::level_change(c));
@@ -171,7 +173,7 @@ pub fn reply(reply: &Reply) -> Text {
             outcome,
             write,
             next,
-            session_finished,
+            session,
             current_streak,
             level_change,
         } => {
@@ -181,7 +183,7 @@ pub fn reply(reply: &Reply) -> Text {
                 what,
                 *outcome,
                 *write,
-                *session_finished,
+                session.as_ref(),
                 *current_streak,
                 level_change.as_ref(),
             ))

@@ -1,12 +1,14 @@
 //! The words of a routine: today's card, a guided session's prompts, and
 //! the timed sends that carry them.
 
+use crate::app::views::CueNotice;
 use crate::app::views::FitNote;
 use crate::app::{Notice, RoutineCard, SessionView, StepLine, StepPrompt, TodayPlan, TodayView};
 use crate::coach::progress::DayStatus;
 use crate::coach::reply::Snooze;
+use crate::coach::session::SessionSummary;
 
-use super::{clock, relative, strong, Piece, Text, ASK_PAIN};
+use super::{clock, plural, relative, strong, Piece, Text, ASK_PAIN};
 
 /// A routine step as people read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,6 +167,8 @@ pub struct PromptText {
     pub safety: String,
     /// "Time is up in 2 minutes."
     pub time_up: Text,
+    /// "Next up: Squat" or that this is the last step.
+    pub next: String,
 }
 
 /// The heading of a prompt's safety note.
@@ -186,7 +190,23 @@ pub fn prompt(p: &StepPrompt) -> PromptText {
             .collect(),
         safety: p.safety.clone(),
         time_up: Text::from("Time is up ") + relative(p.ends) + ".",
+        next: match &p.next_up {
+            Some(name) => format!("Next up: {name}."),
+            None => "This is the last step.".to_owned(),
+        },
     }
+}
+
+/// A cue: the line a step's message shows when the other side or the next
+/// set begins.
+pub fn cue(c: &CueNotice) -> Text {
+    let words = match (c.other_side, c.sets > 1, c.per_side) {
+        (true, true, _) => format!("↔ Other side now (set {} of {}).", c.set, c.sets),
+        (true, false, _) => "↔ Other side now.".to_owned(),
+        (false, _, true) => format!("Set {} of {}: back to the first side.", c.set, c.sets),
+        (false, _, false) => format!("Set {} of {}: go.", c.set, c.sets),
+    };
+    Text::from(words)
 }
 
 /// The start of a guided session: its steps and when each comes.
@@ -223,11 +243,36 @@ pub fn notice_lead(notice: &Notice) -> Option<String> {
                 .to_owned(),
         ),
         // The review has its own layout (`text::review`).
-        Notice::Prompt(_) | Notice::Weekly(_) => None,
-        Notice::SessionOver { routine_name } => Some(format!(
-            "Time is up for the last step of {routine_name}. Say done to log today, or skip. Well done for showing up!"
-        )),
+        Notice::Prompt(_) | Notice::Cue(_) | Notice::Weekly(_) => None,
+        Notice::SessionOver {
+            routine_name,
+            summary,
+        } => {
+            let mut lines = vec![format!(
+                "Time is up for the last step of {routine_name}. Well done for showing up!"
+            )];
+            lines.extend(session_summary(summary));
+            lines.push("Say done to log today, or skip.".to_owned());
+            Some(lines.join("\n"))
+        }
     }
+}
+
+pub fn streak(days: u32) -> String {
+    format!("Current streak: {days} day{}.", plural(days))
+}
+
+/// How a guided session went: steps, minutes, streak and pain.
+pub fn session_summary(s: &SessionSummary) -> Vec<String> {
+    let mut steps = format!("Steps done: {} of {}", s.done, s.of);
+    if s.skipped > 0 {
+        steps.push_str(&format!(", {} skipped", s.skipped));
+    }
+    steps.push_str(&format!(" · about {} min of exercise.", s.minutes));
+    let mut out = vec![steps];
+    out.extend(s.streak.filter(|d| *d > 0).map(streak));
+    out.extend(s.pain.map(|p| format!("Pain you reported today: {p}.")));
+    out
 }
 
 /// How to snooze a reminder, where there is no button.

@@ -22,6 +22,7 @@ use super::{Delivery, Messenger, Outbound};
 use crate::app::timed::Planned;
 use crate::error::{Error, Result};
 use crate::store::timeline::{BatchOutcome, DueSend, NewSend, Resolution, SendKind, SessionMove};
+use crate::store::StepMessage;
 
 /// Requests in flight at once: at 50 a second, a few stuck for the full
 /// 10 s timeout still leave the rest of a burst its schedule.
@@ -61,7 +62,7 @@ struct Ready {
     known_channel: Option<i64>,
     last_channel: Option<i64>,
     late: bool,
-    follow_up: Option<NewSend>,
+    follow_ups: Vec<NewSend>,
     session_move: Option<SessionMove>,
 }
 
@@ -206,14 +207,14 @@ fn stage(row: &DueSend, plan: Planned, queue: &mut VecDeque<Ready>, outcome: &mu
             known_channel: row.settings.dm_channel_id,
             last_channel: row.settings.last_channel_id,
             late,
-            follow_up: plan.follow_up,
+            follow_ups: plan.follow_ups,
             session_move: plan.session_move,
         }),
         Err(why) => {
             outcome
                 .resolved
                 .push((row.id, Resolution::Skipped(why.as_str().to_owned())));
-            outcome.follow_ups.extend(plan.follow_up);
+            outcome.follow_ups.extend(plan.follow_ups);
         }
     }
 }
@@ -229,15 +230,25 @@ fn settle(r: Ready, delivery: Delivery, now: DateTime<Utc>, outcome: &mut BatchO
     };
     crate::telemetry::sent(kind, result, late);
     match delivery {
-        Delivery::Sent { dm_channel } => {
+        Delivery::Sent {
+            dm_channel,
+            message,
+        } => {
             if let Some(c) = dm_channel.filter(|c| Some(*c) != r.known_channel) {
                 outcome.dm_channels.push((user, c));
             }
             outcome
                 .resolved
                 .push((row, Resolution::Sent { late: r.late }));
-            outcome.follow_ups.extend(r.follow_up);
-            outcome.session_moves.extend(r.session_move);
+            outcome.follow_ups.extend(r.follow_ups);
+            // A posted prompt's cues edit it where it was posted.
+            let posted = message.map(|message| StepMessage {
+                channel: dm_channel.unwrap_or_default(),
+                message,
+            });
+            outcome
+                .session_moves
+                .extend(r.session_move.map(|m| SessionMove { posted, ..m }));
         }
         Delivery::Unreachable(error) => {
             tracing::warn!(row, user = user.0, kind, %error, "user cannot be messaged; pausing their reminders");
@@ -250,9 +261,11 @@ fn settle(r: Ready, delivery: Delivery, now: DateTime<Utc>, outcome: &mut BatchO
             let resolution = if r.attempts >= MAX_ATTEMPTS {
                 tracing::error!(row, user = user.0, kind, attempts = r.attempts, %error, "giving up on a send");
                 // Giving up on today's reminder is no reason to miss tomorrow's.
-                outcome
-                    .follow_ups
-                    .extend(r.follow_up.filter(|f| f.kind != SendKind::Prompt));
+                outcome.follow_ups.extend(
+                    r.follow_ups
+                        .into_iter()
+                        .filter(|f| f.kind != SendKind::Prompt),
+                );
                 Resolution::Failed(error)
             } else {
                 let wait = retry_after.unwrap_or_else(|| backoff(r.attempts));
@@ -267,7 +280,7 @@ fn settle(r: Ready, delivery: Delivery, now: DateTime<Utc>, outcome: &mut BatchO
         Delivery::Rejected(error) => {
             tracing::error!(row, user = user.0, kind, %error, "send refused");
             outcome.resolved.push((row, Resolution::Failed(error)));
-            outcome.follow_ups.extend(r.follow_up);
+            outcome.follow_ups.extend(r.follow_ups);
             outcome.session_moves.extend(r.session_move);
         }
     }

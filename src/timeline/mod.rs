@@ -38,8 +38,12 @@ pub struct Outbound {
 /// How a send went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
-    /// Delivered; the DM channel used, to cache it.
-    Sent { dm_channel: Option<i64> },
+    /// Delivered; the DM channel used, to cache it, and the message posted
+    /// (or edited), when the front end has ids for them.
+    Sent {
+        dm_channel: Option<i64>,
+        message: Option<i64>,
+    },
     /// The user cannot be messaged (Discord 50007): never retried.
     Unreachable(String),
     /// Worth another try (5xx, timeout, 429).

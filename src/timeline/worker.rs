@@ -170,7 +170,21 @@ impl<M: Messenger> Scheduler<M> {
         tokio::pin!(shutdown);
         let mut listener = None;
         loop {
-            let wait = match self.work(&mut listener).await {
+            let worked = {
+                let work = self.work(&mut listener);
+                tokio::pin!(work);
+                tokio::select! {
+                    worked = &mut work => worked,
+                    () = &mut shutdown => {
+                        // Sends under way get a moment to finish and be
+                        // recorded; rows claimed ahead and not yet due are
+                        // left to their lease, for the next worker.
+                        let _ = tokio::time::timeout(STOP_GRACE, work).await;
+                        return;
+                    }
+                }
+            };
+            let wait = match worked {
                 Ok(wait) => wait,
                 Err(e) => {
                     // The database went away: keep the bot up and try again soon.
@@ -219,6 +233,9 @@ impl<M: Messenger> Scheduler<M> {
             .min(self.options.max_sleep))
     }
 }
+
+/// How long a stopping worker lets its sends under way finish.
+const STOP_GRACE: Duration = Duration::from_secs(2);
 
 /// A scheduler running in its own task.
 pub struct Worker {

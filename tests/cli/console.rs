@@ -9,6 +9,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
 use crate::support::db::{connect, count, drop_database, fresh_database, url_for};
+use crate::support::png::{decode, drawn_share};
 use footcoach::coach::schedule::{iso_local, next_reminder};
 use footcoach::coach::{LocalTime, Timezone};
 
@@ -101,6 +102,16 @@ async fn a_whole_morning_in_the_console_lands_in_the_database() {
         .expect("/progress names its picture");
     let bytes = std::fs::read(picture).expect("the picture is written");
     assert!(bytes.starts_with(b"\x89PNG"), "a PNG");
+    // /routine today writes the day's exercises as one numbered picture.
+    let sheet = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Today's exercises as pictures: "))
+        .expect("/routine today names its picture sheet");
+    assert!(sheet.ends_with("footcoach-routine-alex.png"), "{sheet}");
+    let (width, height, pixels) = decode(&std::fs::read(sheet).expect("the sheet is written"));
+    assert_eq!(width, 2 * 320 + 3 * 12, "two drawings a row");
+    assert!(height >= 2 * 252 + 12, "at least two rows: {height}");
+    assert!(drawn_share(&pixels) > 0.1, "something is drawn");
 
     let mut conn = connect(&db).await;
     let user =
@@ -155,6 +166,10 @@ async fn a_guided_session_walks_through_the_steps() {
     assert!(stdout.contains("Step 1 of"), "{stdout}");
     assert!(stdout.contains("Step 2 of"), "{stdout}");
     assert!(stdout.contains("Step 3 of"), "{stdout}");
+    assert!(
+        stdout.contains("Next up: "),
+        "each prompt says what comes next: {stdout}"
+    );
     assert!(
         stdout.contains("clinician"),
         "pain 8 suggests a clinician: {stdout}"

@@ -29,14 +29,65 @@ fn content_check_prints_a_summary_from_any_directory() {
     }
 }
 
+/// Copies the content folder (its files and its drawings) into `dir`.
+fn copy_content(src: &std::path::Path, dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join("pictures")).unwrap();
+    for f in ["exercises.toml", "routines.toml", "plan.toml"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    for entry in std::fs::read_dir(src.join("pictures")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join("pictures").join(path.file_name().unwrap())).unwrap();
+    }
+}
+
+#[test]
+fn a_missing_or_broken_drawing_fails_the_content_check_naming_its_file() {
+    let dir = std::env::temp_dir().join(format!("footcoach-drawings-{}", std::process::id()));
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    copy_content(&src, &dir);
+    std::fs::remove_file(dir.join("pictures/squat.svg")).unwrap();
+    std::fs::write(dir.join("pictures/knee-tuck.svg"), "<svg").unwrap();
+    let out = footcoach(&["content", "check"], Some(&dir));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(!out.status.success());
+    assert!(stderr.contains("2 problem(s)"), "{stderr}");
+    assert!(
+        stderr.contains("pictures/squat.svg: exercise \"squat\": has no drawing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("pictures/knee-tuck.svg: exercise \"knee-tuck\": is not a drawing"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn content_pictures_writes_every_drawing_and_sheet_to_look_at() {
+    let dir = std::env::temp_dir().join(format!("footcoach-pictures-{}", std::process::id()));
+    let out = footcoach(&["content", "pictures", dir.to_str().unwrap()], None);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.starts_with("19 pictures written to"), "{stdout}");
+    for file in [
+        "foot-stretch.png",
+        "squat.png",
+        "sheet-morning.png",
+        "sheet-short.png",
+    ] {
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{file}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn content_dir_overrides_the_built_in_content_and_errors_name_the_file() {
     let dir = std::env::temp_dir().join(format!("footcoach-content-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-    for f in ["exercises.toml", "routines.toml", "plan.toml"] {
-        std::fs::copy(src.join(f), dir.join(f)).unwrap();
-    }
+    copy_content(&src, &dir);
     let plan = std::fs::read_to_string(dir.join("plan.toml")).unwrap();
     let broken: String = plan
         .lines()

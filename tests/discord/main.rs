@@ -15,6 +15,8 @@ const BOB: u64 = 1_300_000_000_000_000_002;
 const GUILD: u64 = 1_300_000_000_000_000_100;
 const CHANNEL: u64 = 1_300_000_000_000_000_200;
 
+/// Pictures of the exercises, cues within a guided step, the session summary.
+mod coached;
 /// Slash commands and the buttons on their answers.
 mod commands;
 /// Timed sends through the real messenger: nonces, 429s, closed DMs.

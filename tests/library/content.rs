@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use chrono::Weekday;
 use footcoach::content::*;
 
-const EXERCISES: &str = include_str!("../../content/exercises.toml");
-const ROUTINES: &str = include_str!("../../content/routines.toml");
-const PLAN: &str = include_str!("../../content/plan.toml");
+pub(crate) const EXERCISES: &str = include_str!("../../content/exercises.toml");
+pub(crate) const ROUTINES: &str = include_str!("../../content/routines.toml");
+pub(crate) const PLAN: &str = include_str!("../../content/plan.toml");
 
 use footcoach::content::WEEK;
 
@@ -61,13 +61,34 @@ sat = "quick"
 sun = "quick"
 "#;
 
-fn sources(exercises: &str, routines: &str, plan: &str) -> Sources {
+pub(crate) fn sources(exercises: &str, routines: &str, plan: &str) -> Sources {
     Sources {
         origin: None,
         exercises: exercises.to_owned(),
         routines: routines.to_owned(),
         plan: plan.to_owned(),
+        pictures: pictures_for(exercises),
     }
+}
+
+/// A plain drawing that passes the picture checks.
+pub(crate) const PLAIN_DRAWING: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 240" width="320" height="240"><rect width="320" height="240" fill="#f6f8fa"/><circle cx="160" cy="120" r="50" fill="#24292f"/></svg>"##;
+
+/// A drawing for each exercise id in `exercises`: its real one where there
+/// is one, else a plain one, so tests of other rules see no picture errors.
+fn pictures_for(exercises: &str) -> std::collections::BTreeMap<String, String> {
+    let dir = content_dir().join(PICTURES_DIR);
+    exercises
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("id = \""))
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|id| !id.is_empty())
+        .map(|id| {
+            let svg = std::fs::read_to_string(dir.join(format!("{id}.svg")))
+                .unwrap_or_else(|_| PLAIN_DRAWING.to_owned());
+            (id.to_owned(), svg)
+        })
+        .collect()
 }
 
 fn content_dir() -> PathBuf {
@@ -81,7 +102,7 @@ fn replaced(text: &str, from: &str, to: &str) -> String {
     text.replacen(from, to, 1)
 }
 
-fn errors_of(sources: Sources) -> Vec<ContentError> {
+pub(crate) fn errors_of(sources: Sources) -> Vec<ContentError> {
     match Content::from_sources(sources) {
         Ok(_) => panic!("the content was accepted, but it should have been refused"),
         Err(ContentErrors(errors)) => {
@@ -94,7 +115,7 @@ fn errors_of(sources: Sources) -> Vec<ContentError> {
 /// Asserts one error names exactly this file and entry and has every one of
 /// the `problem` fragments in its text.
 #[track_caller]
-fn expect(errors: &[ContentError], file: &str, entry: &str, problem: &[&str]) {
+pub(crate) fn expect(errors: &[ContentError], file: &str, entry: &str, problem: &[&str]) {
     let found = errors.iter().any(|e| {
         e.file == file && e.entry == entry && problem.iter().all(|p| e.problem.contains(p))
     });
@@ -895,10 +916,8 @@ fn levels_must_include_100_rise_and_stay_in_range() {
     ] {
         let broken = routines.replacen("levels = [60, 100, 130, 160]", levels, 1);
         let err = Content::from_sources(Sources {
-            origin: None,
-            exercises: std::fs::read_to_string("content/exercises.toml").unwrap(),
             routines: broken,
-            plan: std::fs::read_to_string("content/plan.toml").unwrap(),
+            ..sources(EXERCISES, ROUTINES, PLAN)
         })
         .unwrap_err();
         let text = err.to_string();

@@ -10,6 +10,7 @@ mod chart;
 mod content;
 mod next_reminder;
 mod pg_outage;
+mod pictures;
 mod progression;
 mod service;
 mod store;

@@ -61,6 +61,7 @@ impl Messenger for Recorder {
                 self.sent.lock().unwrap().push((at, out.clone()));
                 Delivery::Sent {
                     dm_channel: Some(555),
+                    message: Some(out.row_id + 1000),
                 }
             }
         }
@@ -433,7 +434,10 @@ async fn a_guided_session_posts_each_prompt_when_time_is_up_and_survives_a_resta
         panic!("session")
     };
     let step2_due = s.schedule[1].1;
-    assert_eq!(rig.run_at(step2_due - Duration::seconds(1)).await, 0);
+    // Step 1's cues come due first; the reply that posted it said nowhere
+    // it could be edited (no front end here), so they send nothing.
+    rig.run_at(step2_due - Duration::seconds(1)).await;
+    assert!(rig.recorder.sent().is_empty(), "{:?}", rig.recorder.sent());
     rig.run_at(step2_due).await;
     let prompts: Vec<u32> = rig
         .recorder
@@ -511,15 +515,46 @@ async fn a_session_left_alone_runs_to_its_end(pool: PgPool) {
         rig.run_at(now).await;
     }
     let sent = rig.recorder.sent();
+    let (cues, prompts): (Vec<_>, Vec<_>) = sent
+        .iter()
+        .partition(|(_, o)| matches!(o.notice, Notice::Cue(_)));
     assert_eq!(
-        sent.len(),
+        prompts.len(),
         steps,
-        "prompts 2..{steps} and the end: {sent:?}"
+        "prompts 2..{steps} and the end: {prompts:?}"
     );
     assert!(matches!(
         sent.last().unwrap().1.notice,
         Notice::SessionOver { .. }
     ));
+    // Each step the timer posted is cued where its dose has sides or sets,
+    // on that step's own message, at the step's start plus the cue's time.
+    let content = footcoach::content::Content::embedded().unwrap();
+    let routine = content.routine("morning").unwrap();
+    let fitted = content.steps(routine);
+    let expected: usize = fitted[1..]
+        .iter()
+        .map(|step| footcoach::coach::cues::cues(&step.dose).len())
+        .sum();
+    assert!(expected > 0);
+    assert_eq!(cues.len(), expected, "{cues:?}");
+    for (at, cue) in &cues {
+        let Notice::Cue(c) = &cue.notice else {
+            unreachable!()
+        };
+        // The prompt the cue edits: the last one posted before it.
+        let (posted_at, prompt) = prompts
+            .iter()
+            .rev()
+            .find(|(t, _)| t <= at)
+            .expect("a prompt before each cue");
+        assert_eq!(c.at.message, prompt.row_id + 1000, "{cue:?}");
+        let Notice::Prompt(p) = &prompt.notice else {
+            panic!("{prompt:?}")
+        };
+        assert_eq!(c.step_name, p.line.name);
+        assert!(*at > *posted_at && *at < p.ends, "{cue:?} within {p:?}");
+    }
     assert_eq!(rig.store.active_session(user).await.unwrap(), None);
 }
 
@@ -692,8 +727,10 @@ async fn an_unreachable_user_is_not_retried_and_their_reminders_pause(pool: PgPo
             .unwrap();
     assert_eq!(attempts, 1);
     // Setting the reminder again (after opening DMs) starts it again.
-    rig.recorder
-        .answer_with(Delivery::Sent { dm_channel: None });
+    rig.recorder.answer_with(Delivery::Sent {
+        dm_channel: None,
+        message: None,
+    });
     rig.clock.set(utc(2027, 6, 5, 6, 0));
     set_reminder(&rig, user, "07:00", "UTC").await;
     rig.run_at(utc(2027, 6, 5, 7, 0)).await;
@@ -833,7 +870,10 @@ impl Messenger for Slow {
     async fn deliver(&self, out: &Outbound) -> Delivery {
         tokio::time::sleep(self.delay).await;
         self.rows.lock().unwrap().push(out.row_id);
-        Delivery::Sent { dm_channel: None }
+        Delivery::Sent {
+            dm_channel: None,
+            message: None,
+        }
     }
 
     async fn tell_unreachable(&self, _user: UserId, _channel: i64) {}

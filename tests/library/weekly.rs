@@ -34,6 +34,7 @@ impl Messenger for Reviews {
         }
         Delivery::Sent {
             dm_channel: Some(555),
+            message: None,
         }
     }
 

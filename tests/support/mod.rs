@@ -8,7 +8,8 @@
 //! - `db`: the test PostgreSQL server and quick reads of a database;
 //! - `fake_discord`: the fake Discord (REST and gateway);
 //! - `pg_cluster`: a private PostgreSQL a test may stop, for outages;
-//! - `pg_proxy`: a proxy counting PostgreSQL round trips.
+//! - `pg_proxy`: a proxy counting PostgreSQL round trips;
+//! - `png`: decoding the pictures the bot sends.
 
 #![allow(dead_code)]
 
@@ -20,3 +21,4 @@ pub mod db;
 pub mod fake_discord;
 pub mod pg_cluster;
 pub mod pg_proxy;
+pub mod png;

@@ -104,6 +104,12 @@ async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
         tracing::error!(command = %ctx.command().qualified_name, error = %e, "the answer could not be delivered");
         return Ok(());
     }
+    if let (Some(prompt), poise::Context::Application(app)) = (answer.reply.step_prompt(), ctx) {
+        if super::posted::editable_there(app.interaction.context, origin.server_channel) {
+            let message = app.interaction.get_response(ctx.http());
+            super::posted::remember(coach, prompt, message).await;
+        }
+    }
     if let (true, poise::Context::Application(app)) = (answer.first_time, ctx) {
         // Beside the first answer, privately: the setup's first question.
         let offer = super::setup::offer(user, &app.interaction.locale).into_poise();

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{insert_sends, NewSend};
-use crate::store::{Store, UserId};
+use crate::store::{StepMessage, Store, UserId};
 
 /// What became of a claimed row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +31,8 @@ pub struct SessionMove {
     pub to_step: u16,
     pub step_due_at: DateTime<Utc>,
     pub finished: bool,
+    /// Where the prompt of `to_step` was posted, for its cues.
+    pub posted: Option<StepMessage>,
 }
 
 /// Everything one batch's outcome writes, applied in one transaction.
@@ -130,7 +132,9 @@ impl Store {
                 "UPDATE guided_sessions
                  SET current_step = $3, step_due_at = $4,
                      state = CASE WHEN $5 THEN 'finished' ELSE state END,
-                     ended_at = CASE WHEN $5 THEN $6 ELSE ended_at END
+                     ended_at = CASE WHEN $5 THEN $6 ELSE ended_at END,
+                     step_channel_id = $7, step_message_id = $8,
+                     step_message_step = $9, step_message_text = NULL
                  WHERE id = $1 AND current_step = $2 AND state = 'active'",
                 m.session_id,
                 (m.from_step as i16),
@@ -138,6 +142,9 @@ impl Store {
                 m.step_due_at,
                 m.finished,
                 now,
+                m.posted.map(|p| p.channel),
+                m.posted.map(|p| p.message),
+                m.posted.map(|_| m.to_step as i16),
             )
             .execute(&mut *tx)
             .await?;

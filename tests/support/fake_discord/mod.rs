@@ -229,6 +229,8 @@ pub struct Call {
     pub body: Value,
     /// Uploaded files of a multipart body: (file name, size in bytes).
     pub files: Vec<(String, usize)>,
+    /// Their bytes, in the same order.
+    pub file_bytes: Vec<Vec<u8>>,
     /// The status the fake answered with.
     pub status: u16,
     /// The JSON the fake answered with (`Null` for 204).

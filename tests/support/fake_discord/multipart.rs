@@ -26,6 +26,7 @@ pub(super) fn parse_multipart(content_type: &str, bytes: &[u8]) -> Result<Parsed
     let delimiter = format!("--{boundary}").into_bytes();
     let mut body = Value::Null;
     let mut files = Vec::new();
+    let mut file_bytes = Vec::new();
     let mut fields = Vec::new();
     let mut pos = find_bytes(bytes, &delimiter, 0).ok_or("no first boundary")?;
     loop {
@@ -55,6 +56,7 @@ pub(super) fn parse_multipart(content_type: &str, bytes: &[u8]) -> Result<Parsed
             body = serde_json::from_slice(content).map_err(|e| format!("payload_json: {e}"))?;
         } else if let Some(filename) = filename {
             files.push((filename, content.len()));
+            file_bytes.push(content.to_vec());
         } else {
             // A plain text field (Discord accepts form fields as well).
             fields.push((name, String::from_utf8_lossy(content).to_string()));
@@ -69,5 +71,9 @@ pub(super) fn parse_multipart(content_type: &str, bytes: &[u8]) -> Result<Parsed
             map.entry(name).or_insert(Value::String(value));
         }
     }
-    Ok(Parsed { body, files })
+    Ok(Parsed {
+        body,
+        files,
+        file_bytes,
+    })
 }

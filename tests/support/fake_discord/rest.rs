@@ -99,6 +99,8 @@ pub(super) fn parse_snowflake(raw: &str, field: &str) -> Result<u64, Reply> {
 pub(super) struct Parsed {
     pub(super) body: Value,
     pub(super) files: Vec<(String, usize)>,
+    /// The bytes of each file, in the order of `files`.
+    pub(super) file_bytes: Vec<Vec<u8>>,
 }
 
 fn parse_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Parsed, Reply> {
@@ -118,12 +120,14 @@ fn parse_body(headers: &HeaderMap, bytes: &[u8]) -> Result<Parsed, Reply> {
         return Ok(Parsed {
             body: Value::Null,
             files: Vec::new(),
+            file_bytes: Vec::new(),
         });
     }
     serde_json::from_slice(bytes)
         .map(|body| Parsed {
             body,
             files: Vec::new(),
+            file_bytes: Vec::new(),
         })
         .map_err(|_| Reply::error(400, 50109, "The request body contains invalid JSON."))
 }
@@ -146,6 +150,7 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Res
             Parsed {
                 body: Value::Null,
                 files: Vec::new(),
+                file_bytes: Vec::new(),
             },
             Some(reply),
         ),
@@ -193,6 +198,7 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, req: Request) -> Res
             query,
             body: parsed.body,
             files: parsed.files,
+            file_bytes: parsed.file_bytes,
             status: reply.status,
             response: reply.body.clone().unwrap_or(Value::Null),
             unexpected: reply.unexpected,
