@@ -235,7 +235,12 @@ pub fn calendar_png(
         let y = TOP + row * (CELL + GAP) + CELL - 5;
         canvas.text(&font, PAD as f32 - 4.0, y as f32, 11.0, MUTED, label);
     }
-    let mut x = LEFT;
+    legend(&mut canvas, &font, LEFT, legend_top);
+    canvas.png()
+}
+
+/// What each colour means, in one row from `x`.
+fn legend(canvas: &mut Canvas, font: &FontRef<'_>, mut x: u32, top: u32) {
     for (label, status) in [
         ("done", Some(DayStatus::Done)),
         ("partly", Some(DayStatus::Partial)),
@@ -243,16 +248,46 @@ pub fn calendar_png(
         ("rest", Some(DayStatus::Rest)),
         ("none", Some(DayStatus::Missed)),
     ] {
-        canvas.rect(x, legend_top + 6, 10, 10, colour(status));
-        canvas.text(
-            &font,
-            (x + 13) as f32,
-            (legend_top + 15) as f32,
-            10.0,
-            MUTED,
-            label,
-        );
+        canvas.rect(x, top + 6, 10, 10, colour(status));
+        canvas.text(font, (x + 13) as f32, (top + 15) as f32, 10.0, MUTED, label);
         x += 13 + label.len() as u32 * 6 + 10;
     }
+}
+
+/// Squares of the week picture, larger than the calendar's: seven only.
+const WEEK_CELL: u32 = 30;
+const WEEK_GAP: u32 = 6;
+const WEEK_TOP: u32 = 50;
+
+/// Where the square of the `index`th day (0 = oldest) of the week picture
+/// sits, in pixels from the top left: (x, y, size).
+pub fn week_square_of(index: u32) -> (u32, u32, u32) {
+    (PAD + index * (WEEK_CELL + WEEK_GAP), WEEK_TOP, WEEK_CELL)
+}
+
+/// The picture of one week in review: a square per day, oldest first, each
+/// under its weekday's initial, with the calendar's colours.
+pub fn week_png(title: &str, days: &[(NaiveDate, DayStatus)]) -> Vec<u8> {
+    let font = FontRef::try_from_slice(FONT).expect("the bundled font parses");
+    let scaled = font.as_scaled(PxScale::from(14.0));
+    let title_w = title
+        .chars()
+        .map(|c| scaled.h_advance(scaled.glyph_id(c)))
+        .sum::<f32>()
+        .ceil() as u32;
+    let grid_w = 7 * (WEEK_CELL + WEEK_GAP) - WEEK_GAP;
+    // The legend is about 250 pixels wide.
+    let width = 2 * PAD + grid_w.max(title_w).max(250);
+    let legend_top = WEEK_TOP + WEEK_CELL + 8;
+    let mut canvas = Canvas::new(width, legend_top + 26);
+    canvas.text(&font, PAD as f32, 18.0, 14.0, TEXT, title);
+    for (i, (date, status)) in (0..7).zip(days) {
+        let (x, y, size) = week_square_of(i);
+        let initial = date.format("%a").to_string();
+        let initial = initial.get(..1).unwrap_or_default();
+        canvas.text(&font, x as f32 + 10.0, (y - 8) as f32, 12.0, MUTED, initial);
+        canvas.rect(x, y, size, size, colour(Some(*status)));
+    }
+    legend(&mut canvas, &font, PAD, legend_top);
     canvas.png()
 }

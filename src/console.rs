@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-use crate::app::input::{Equipment, Evening, Switch, Until, Weekdays};
+use crate::app::input::{Equipment, Evening, Switch, Until, Weekdays, WeeklyDay};
 use crate::app::servers::ServerPost;
 use crate::app::{Coach, Command, Notice, Origin, Reply, Source, StepPrompt, TodayView};
 use crate::coach::fit::RoutineLength;
@@ -26,6 +26,7 @@ use crate::timeline::{Scheduler, SchedulerOptions};
 
 mod files;
 mod messenger;
+mod review;
 mod setup;
 
 use files::{export_to_file, picture_to_file};
@@ -77,10 +78,18 @@ fn parse_command(raw: &str) -> Result<Line, Line> {
     let w: Vec<&str> = command
         .split_whitespace()
         .map(|w| {
-            ["time:", "timezone:", "until:", "days:", "minutes:", "have:"]
-                .iter()
-                .find_map(|p| w.strip_prefix(p))
-                .unwrap_or(w)
+            [
+                "time:",
+                "timezone:",
+                "until:",
+                "days:",
+                "minutes:",
+                "have:",
+                "day:",
+            ]
+            .iter()
+            .find_map(|p| w.strip_prefix(p))
+            .unwrap_or(w)
         })
         .collect();
     let lower: Vec<String> = w.iter().take(2).map(|w| w.to_lowercase()).collect();
@@ -123,6 +132,8 @@ fn parse_command(raw: &str) -> Result<Line, Line> {
         (["settings", "painprompt"], 3) => {
             Command::PainPrompt(parse::<Switch>(w[2], words::PAINPROMPT)?.0)
         }
+        (["settings", "weekly"], 3) => Command::Weekly(parse::<WeeklyDay>(w[2], words::WEEKLY)?.0),
+        (["settings", "weekly"], _) => return Err(Line::Usage(words::WEEKLY.to_owned())),
         (["settings", ..], _) => return Err(Line::Usage(words::SETTINGS.to_owned())),
         (["level", "down"], 2) => Command::LevelDown,
         (["level", ..], _) => return Err(Line::Usage(words::LEVEL.to_owned())),
@@ -273,6 +284,7 @@ pub fn notice_text(notice: &Notice, clock: &LocalClock) -> String {
         Notice::Prompt(p) => out.extend(prompt_lines(p, clock)),
         Notice::Cue(c) => out.push(routine::cue(c).render(clock)),
         Notice::SessionOver { .. } => {}
+        Notice::Weekly(r) => out.extend(review::review_lines(r)),
     }
     out.join("\n")
 }
@@ -327,6 +339,7 @@ where
     let messenger = ConsoleMessenger {
         out: notices_tx,
         coach: coach.clone(),
+        name: name.to_owned(),
     };
     let worker = Scheduler::new(coach.clone(), store.clone(), messenger, options).spawn();
 

@@ -28,6 +28,8 @@ pub enum UserError {
     TimeOrOff { input: String },
     #[error("Type on or off")]
     OnOff,
+    #[error("\"{input}\" is not a day: type a weekday like sunday, or off")]
+    WeeklyDay { input: String },
     #[error("Which timezone are you in? Add it once, like: /remind set {time} Europe/Berlin")]
     NeedTimezone { time: LocalTime },
     #[error(

@@ -11,7 +11,8 @@
 //!             "dm_channel_id", "level" (null: standard), "ask_pain",
 //!             "last_server_channel_id", "dms_refused",
 //!             "routine_minutes" (null: not chosen, each routine as planned),
-//!             "equipment": ["tennis ball", ...] | null (null: never asked, all assumed) },
+//!             "equipment": ["tennis ball", ...] | null (null: never asked, all assumed),
+//!             "weekly_review_day": "Sun" | ... | null (null: off) },
 //!   "level_changes": [ { "at", "from", "to", "reason" } ],
 //!   "log": [ { "local_date", "routine", "step" (0 = whole routine),
 //!              "outcome": "done" | "skip" | "pain", "pain", "source", "logged_at" } ],
@@ -113,6 +114,8 @@ impl Coach {
                 "equipment": settings.equipment.map(|kit| {
                     kit.items().into_iter().map(|g| g.name()).collect::<Vec<_>>()
                 }),
+                // Written as rest_days writes its weekdays.
+                "weekly_review_day": settings.weekly_day.map(|d| d.to_string()),
             },
             "level_changes": level_changes,
             "log": log,

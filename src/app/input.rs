@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Weekday};
 
 use crate::coach::fit::Kit;
 use crate::coach::plan::{parse_date, RestDays};
@@ -82,6 +82,26 @@ impl FromStr for Equipment {
     }
 }
 
+/// The day of the week in review: a weekday ("sunday", "Sun"), or "off".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeeklyDay(pub Option<Weekday>);
+
+impl FromStr for WeeklyDay {
+    type Err = UserError;
+
+    fn from_str(text: &str) -> Result<Self, UserError> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("off") {
+            return Ok(WeeklyDay(None));
+        }
+        Weekday::from_str(text)
+            .map(|d| WeeklyDay(Some(d)))
+            .map_err(|_| UserError::WeeklyDay {
+                input: text.chars().take(20).collect(),
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +132,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("marbles") && e.contains("tennis ball"), "{e}");
+        assert_eq!(
+            " Sunday".parse::<WeeklyDay>(),
+            Ok(WeeklyDay(Some(Weekday::Sun)))
+        );
+        assert_eq!(
+            "wed".parse::<WeeklyDay>(),
+            Ok(WeeklyDay(Some(Weekday::Wed)))
+        );
+        assert_eq!("OFF".parse::<WeeklyDay>(), Ok(WeeklyDay(None)));
+        let e = "someday".parse::<WeeklyDay>().unwrap_err().to_string();
+        assert!(
+            e.contains("someday") && e.contains("sunday") && e.contains("off"),
+            "{e}"
+        );
     }
 }

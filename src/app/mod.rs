@@ -16,7 +16,7 @@ pub mod views;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc, Weekday};
 
 pub use views::{
     Logged, Notice, ReminderView, Reply, RoutineCard, SessionView, StepLine, StepPrompt, TodayPlan,
@@ -113,6 +113,8 @@ pub enum Command {
     LevelDown,
     /// Whether to ask for pain before a guided session.
     PainPrompt(bool),
+    /// The weekday of the week in review, or off (`None`).
+    Weekly(Option<Weekday>),
     Progress,
     Help,
     /// A reply: typed text already parsed, or a button.
@@ -314,6 +316,7 @@ impl Coach {
             Command::DeleteConfirmed => self.delete(visit).await,
             Command::LevelDown => self.level_down(visit).await,
             Command::PainPrompt(ask) => self.pain_prompt(visit, ask).await,
+            Command::Weekly(day) => self.weekly(visit, day).await,
             Command::Progress => Ok(Reply::Progress(
                 self.calendar(visit.settings())
                     .progress(&visit.state.log, visit.today()),
@@ -384,6 +387,7 @@ pub(crate) fn stranger(id: UserId) -> UserState {
             ask_pain: true,
             length: None,
             equipment: None,
+            weekly_day: Some(chrono::Weekday::Sun),
         },
         welcomed: false,
         session: None,

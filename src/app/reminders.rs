@@ -5,6 +5,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use super::{Coach, ReminderView, Reply, Visit};
 use crate::coach::decide::next_reminder_sent;
 use crate::coach::plan::Pause;
+use crate::coach::review::next_review;
 use crate::coach::schedule::reminders_between;
 use crate::coach::{LocalTime, Timezone};
 use crate::error::{Result, UserError};
@@ -14,7 +15,8 @@ use crate::store::UserSettings;
 /// The longest holiday pause, in days.
 pub const MAX_PAUSE_DAYS: u64 = 366;
 
-const DAILY: [SendKind; 2] = [SendKind::Reminder, SendKind::Followup];
+/// The sends that follow the reminder time: the week in review comes at it too.
+const DAILY: [SendKind; 3] = [SendKind::Reminder, SendKind::Followup, SendKind::Weekly];
 
 impl Coach {
     pub(crate) async fn remind_set(
@@ -73,6 +75,7 @@ impl Coach {
             dm_blocked: settings.dm_blocked,
             length: settings.length,
             equipment: settings.equipment,
+            weekly: settings.weekly_day,
         }
     }
 
@@ -80,7 +83,7 @@ impl Coach {
         visit.remember().await?;
         let was_on = self.store.clear_reminder(visit.user()).await?;
         self.store
-            .reschedule_daily(visit.user(), &DAILY, &[])
+            .reschedule_daily(visit.user(), &DAILY, &[], &[])
             .await?;
         Ok(Reply::ReminderOff { was_on })
     }
@@ -137,32 +140,62 @@ impl Coach {
         next_reminder_sent(&self.content, visit.settings(), &visit.state.log, visit.now)
     }
 
-    /// Replaces the person's pending reminder and nudge with the next ones.
+    /// Replaces the person's pending reminder, nudge and week in review
+    /// with the next ones.
     async fn schedule_reminders(&self, settings: &UserSettings, now: DateTime<Utc>) -> Result<()> {
+        self.schedule(settings, now, &DAILY).await
+    }
+
+    /// Replaces the person's pending week in review with the next one.
+    pub(crate) async fn schedule_weekly(
+        &self,
+        settings: &UserSettings,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.schedule(settings, now, &[SendKind::Weekly]).await
+    }
+
+    async fn schedule(
+        &self,
+        settings: &UserSettings,
+        now: DateTime<Utc>,
+        kinds: &[SendKind],
+    ) -> Result<()> {
         let tz = settings.timezone_or_utc();
         let mut sends = Vec::new();
+        let mut fallbacks = Vec::new();
         if let Some(at) = settings.remind_at.filter(|_| !settings.dm_blocked) {
-            for (kind, time) in [
-                (SendKind::Reminder, Some(at)),
-                (SendKind::Followup, settings.followup_at),
-            ] {
-                let Some(time) = time else { continue };
-                if let Some((local_date, due_at)) =
-                    reminders_between(tz, time, now, 1).first().copied()
-                {
-                    sends.push(NewSend {
-                        user: settings.id,
-                        kind,
-                        due_at,
-                        local_date,
-                        session: None,
-                        cue: 0,
-                    });
-                }
+            for kind in kinds {
+                // The next two: the second stands in when the first's date
+                // already had its send.
+                let next: Vec<(NaiveDate, DateTime<Utc>)> = match kind {
+                    SendKind::Reminder => reminders_between(tz, at, now, 2),
+                    SendKind::Followup => settings
+                        .followup_at
+                        .map(|time| reminders_between(tz, time, now, 2))
+                        .unwrap_or_default(),
+                    SendKind::Weekly => next_review(settings, now)
+                        .into_iter()
+                        .flat_map(|first| [Some(first), next_review(settings, first.due_at)])
+                        .flatten()
+                        .map(|n| (n.local_date, n.due_at))
+                        .collect(),
+                    SendKind::Prompt => Vec::new(),
+                };
+                let send = |(local_date, due_at): (NaiveDate, DateTime<Utc>)| NewSend {
+                    user: settings.id,
+                    kind: *kind,
+                    due_at,
+                    local_date,
+                    session: None,
+                    cue: 0,
+                };
+                sends.extend(next.first().copied().map(send));
+                fallbacks.extend(next.get(1).copied().map(send));
             }
         }
         self.store
-            .reschedule_daily(settings.id, &DAILY, &sends)
+            .reschedule_daily(settings.id, kinds, &sends, &fallbacks)
             .await?;
         Ok(())
     }

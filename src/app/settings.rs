@@ -1,10 +1,13 @@
 //! Settings a person changes now and then: rest days, the pain question,
-//! and an easier level.
+//! the week in review, and an easier level.
+
+use chrono::Weekday;
 
 use super::{Coach, Reply, Visit};
 use crate::coach::fit::{routine_on, Kit, RoutineLength};
 use crate::coach::plan::RestDays;
 use crate::coach::progression::{level_down, LevelReason};
+use crate::coach::review::next_review;
 use crate::error::{Result, UserError};
 
 impl Coach {
@@ -34,6 +37,20 @@ impl Coach {
         visit.remember().await?;
         self.store.set_ask_pain(visit.user(), ask).await?;
         Ok(Reply::PainPromptSet(ask))
+    }
+
+    /// The weekday of the week in review, or off; the pending review moves with it.
+    pub(crate) async fn weekly(&self, visit: &mut Visit, day: Option<Weekday>) -> Result<Reply> {
+        visit.remember().await?;
+        self.store.set_weekly_day(visit.user(), day).await?;
+        visit.state.settings.weekly_day = day;
+        self.schedule_weekly(visit.settings(), visit.now).await?;
+        let settings = visit.settings();
+        Ok(Reply::WeeklySet {
+            day,
+            reminder: settings.remind_at,
+            next: next_review(settings, visit.now).map(|n| n.due_at),
+        })
     }
 
     /// One level easier for today's routine, because the person asked.

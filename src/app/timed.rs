@@ -15,9 +15,11 @@ use crate::coach::decide::{
 use crate::coach::fit::fit;
 use crate::coach::plan::DayPlan;
 use crate::coach::progress::LogEntry;
+use crate::coach::review::{decide_weekly, log_span, DueWeekly, WeeklyDecision};
 use crate::coach::session::{summarise, SessionSummary, TimedStep};
 use crate::error::Result;
 use crate::store::timeline::{DueSend, NewSend, SendKind, SessionMove};
+use crate::store::weeks::{Span, SpanLog};
 use crate::store::{GuidedSession, UserId};
 
 /// What one claimed row does.
@@ -73,7 +75,7 @@ impl Coach {
     pub async fn plan_sends(&self, rows: &[DueSend], now: DateTime<Utc>) -> Result<Vec<Planned>> {
         let days: Vec<(UserId, NaiveDate)> = rows
             .iter()
-            .filter(|r| r.kind != SendKind::Prompt)
+            .filter(|r| matches!(r.kind, SendKind::Reminder | SendKind::Followup))
             .map(|r| (r.user, r.local_date))
             .collect();
         let mut logs: HashMap<(UserId, NaiveDate), Vec<LogEntry>> = HashMap::new();
@@ -93,6 +95,7 @@ impl Coach {
             .into_iter()
             .map(|s| (s.id, s))
             .collect();
+        let weeks = self.review_logs(rows).await?;
         let mut planned: Vec<Planned> = rows
             .iter()
             .map(|row| match (row.kind, row.session) {
@@ -102,6 +105,7 @@ impl Coach {
                 (SendKind::Prompt, Some((id, step))) => {
                     self.plan_prompt(row, sessions.get(&id), step, now)
                 }
+                (SendKind::Weekly, _) => self.plan_weekly(row, weeks.get(&row.id), now),
                 (SendKind::Prompt, None) => Planned {
                     row: row.id,
                     send: Err(Skip::SessionMovedOn),
@@ -239,6 +243,54 @@ impl Coach {
             row: row.id,
             send,
             follow_ups: Vec::new(),
+            session_move: None,
+        }
+    }
+
+    /// The log and level changes each due review reads, by row, in one query.
+    async fn review_logs(&self, rows: &[DueSend]) -> Result<HashMap<i64, SpanLog>> {
+        let weekly: Vec<&DueSend> = rows.iter().filter(|r| r.kind == SendKind::Weekly).collect();
+        let spans: Vec<Span> = weekly
+            .iter()
+            .map(|r| {
+                let (from, until) = log_span(r.local_date);
+                Span {
+                    user: r.user,
+                    from,
+                    until,
+                }
+            })
+            .collect();
+        let logs = self.store.span_logs(&spans).await?;
+        Ok(weekly.iter().map(|r| r.id).zip(logs).collect())
+    }
+
+    fn plan_weekly(&self, row: &DueSend, logs: Option<&SpanLog>, now: DateTime<Utc>) -> Planned {
+        let due = DueWeekly {
+            local_date: row.local_date,
+            due_at: row.due_at,
+        };
+        let (log, levels) = logs.map_or((&[][..], &[][..]), |l| {
+            (l.log.as_slice(), l.level_changes.as_slice())
+        });
+        let (decision, next) = decide_weekly(&self.content, &row.settings, &due, log, levels, now);
+        Planned {
+            row: row.id,
+            send: match decision {
+                WeeklyDecision::Send(review) => Ok(Notice::Weekly(review)),
+                WeeklyDecision::Skip(why) => Err(why),
+            },
+            follow_ups: next
+                .map(|n| NewSend {
+                    user: row.user,
+                    kind: SendKind::Weekly,
+                    due_at: n.due_at,
+                    local_date: n.local_date,
+                    session: None,
+                    cue: 0,
+                })
+                .into_iter()
+                .collect(),
             session_move: None,
         }
     }

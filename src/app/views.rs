@@ -1,12 +1,13 @@
 //! What the Coach answers: typed replies that each front end renders in its
 //! own medium (through `text`, which owns the words).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
 
 use crate::coach::fit::{fit, Change, Kit, RoutineLength};
 use crate::coach::plan::{Pause, RestDays};
 use crate::coach::progress::{DayStatus, LogOutcome, Progress};
 use crate::coach::progression::{LevelChange, PainAdvice};
+use crate::coach::review::WeekReview;
 use crate::coach::session::{SessionSummary, StepMessage, TimedStep};
 use crate::coach::{LocalTime, PainLevel, Timezone};
 use crate::content::{Content, Gear, Routine, StepView};
@@ -250,6 +251,8 @@ pub enum Notice {
         routine_name: String,
         summary: SessionSummary,
     },
+    /// The week in review.
+    Weekly(WeekReview),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,6 +278,8 @@ pub enum Reply {
         length: Option<RoutineLength>,
         /// Their equipment, when they said.
         equipment: Option<Kit>,
+        /// The weekday of their week in review; `None` is off.
+        weekly: Option<Weekday>,
     },
     ReminderOff {
         was_on: bool,
@@ -331,6 +336,14 @@ pub enum Reply {
     },
     LevelChanged(LevelChange),
     PainPromptSet(bool),
+    /// The week in review's day, or off (`None`).
+    WeeklySet {
+        day: Option<Weekday>,
+        /// The person's reminder time: reviews come at it.
+        reminder: Option<LocalTime>,
+        /// The next review, if one is coming.
+        next: Option<DateTime<Utc>>,
+    },
     NotUnderstood,
     /// A mistake the person made: nothing was changed.
     Refused(UserError),

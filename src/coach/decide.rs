@@ -49,6 +49,10 @@ pub enum Skip {
     RoutineGone,
     /// A cue's step was posted where it cannot be edited (or not yet known).
     NoStepMessage,
+    /// A week in review for someone who logged nothing for four weeks.
+    Idle,
+    /// A week in review on another day than the one chosen: it moves there.
+    OtherDay,
 }
 
 impl Skip {
@@ -63,6 +67,8 @@ impl Skip {
             Skip::SessionMovedOn => "the session moved on",
             Skip::RoutineGone => "routine no longer exists",
             Skip::NoStepMessage => "the step's message is not known",
+            Skip::Idle => "nothing logged for four weeks",
+            Skip::OtherDay => "not the review day: moved to it",
         }
     }
 }
@@ -290,6 +296,7 @@ mod tests {
             ask_pain: true,
             length: None,
             equipment: None,
+            weekly_day: Some(chrono::Weekday::Sun),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod plan;
 pub mod progress;
 pub mod progression;
 pub mod reply;
+pub mod review;
 pub mod schedule;
 pub mod session;
 pub mod timezone;

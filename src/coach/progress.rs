@@ -208,6 +208,15 @@ impl Calendar<'_> {
             .collect()
     }
 
+    /// Seconds of exercise logged done from `from` to `to` inclusive: a
+    /// whole day done counts its routine's time, steps their own.
+    pub fn seconds_done(&self, entries: &[LogEntry], from: NaiveDate, to: NaiveDate) -> u32 {
+        summarise(self.content, self.kit, entries)
+            .range(from..=to)
+            .map(|(_, d)| d.minutes_seconds(self.content, self.kit))
+            .sum()
+    }
+
     /// How `date` has gone so far: `None` until a done or skip is logged.
     pub fn day_status(&self, entries: &[LogEntry], date: NaiveDate) -> Option<DayStatus> {
         entries

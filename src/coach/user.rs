@@ -1,5 +1,7 @@
 //! Who a person is to the coach, and their settings.
 
+use chrono::Weekday;
+
 use crate::coach::fit::{Kit, RoutineLength};
 use crate::coach::plan::{Pause, RestDays};
 use crate::coach::{LocalTime, Timezone};
@@ -33,6 +35,8 @@ pub struct UserSettings {
     /// What they have; `None` (never asked) is everything, so nothing changes
     /// for people who have not said.
     pub equipment: Option<Kit>,
+    /// The weekday of the week in review; `None` is off.
+    pub weekly_day: Option<Weekday>,
 }
 
 impl UserSettings {

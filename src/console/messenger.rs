@@ -1,8 +1,9 @@
-//! Timed sends printed in the console as they come due.
+//! Timed sends printed in the console as they come due (the week in
+//! review with its picture written beside).
 
 use tokio::sync::mpsc;
 
-use super::{notice_text, LocalClock};
+use super::{notice_text, review, LocalClock};
 use crate::app::{Coach, Notice};
 use crate::coach::user::UserId;
 use crate::coach::Timezone;
@@ -12,6 +13,8 @@ use crate::timeline::{Delivery, Messenger, Outbound};
 pub(super) struct ConsoleMessenger {
     pub(super) out: mpsc::UnboundedSender<String>,
     pub(super) coach: Coach,
+    /// The console user's name, for the files written for them.
+    pub(super) name: String,
 }
 
 impl Messenger for ConsoleMessenger {
@@ -23,7 +26,11 @@ impl Messenger for ConsoleMessenger {
             },
             now: self.coach.now(),
         };
-        match self.out.send(notice_text(&out.notice, &clock)) {
+        let mut text = notice_text(&out.notice, &clock);
+        if let Notice::Weekly(r) = &out.notice {
+            text = format!("{text}\n{}", review::review_picture(&self.name, r));
+        }
+        match self.out.send(text) {
             // The console's "message" is its row: a step's cues follow it.
             Ok(()) => Delivery::Sent {
                 dm_channel: None,

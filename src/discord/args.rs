@@ -4,10 +4,11 @@
 
 use poise::serenity_prelude as serenity;
 
-use crate::app::input::{Equipment, Evening, Switch, Until, Weekdays};
+use crate::app::input::{Equipment, Evening, Switch, Until, Weekdays, WeeklyDay};
 use crate::coach::fit::{BadLength, RoutineLength};
 use crate::coach::{LocalTime, Timezone};
 use crate::error::UserError;
+use crate::text::review::{self, day_name};
 
 macro_rules! string_option {
     ($($ty:ty),* $(,)?) => {$(
@@ -67,5 +68,45 @@ impl poise::SlashArgument for RoutineLength {
             builder.kind(serenity::CommandOptionType::Integer),
             |b, length| b.add_int_choice(length.to_string(), length.minutes() as i32),
         )
+    }
+}
+
+/// The day of the week in review: a string option offering the seven
+/// weekdays and off, parsed as the console parses what people type.
+#[poise::async_trait]
+impl poise::SlashArgument for WeeklyDay {
+    async fn extract(
+        _: &serenity::Context,
+        _: &serenity::CommandInteraction,
+        value: &serenity::ResolvedValue<'_>,
+    ) -> Result<Self, poise::SlashArgError> {
+        let serenity::ResolvedValue::String(text) = value else {
+            return Err(poise::SlashArgError::new_command_structure_mismatch(
+                "expected a string",
+            ));
+        };
+        text.parse::<WeeklyDay>()
+            .map_err(|e| poise::SlashArgError::new_parse(Box::new(e), (*text).to_owned()))
+    }
+
+    fn create(builder: serenity::CreateCommandOption) -> serenity::CreateCommandOption {
+        use chrono::Weekday;
+        let days = [
+            Weekday::Sun,
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+            Weekday::Sat,
+        ];
+        let builder = days.into_iter().fold(
+            builder.kind(serenity::CommandOptionType::String),
+            |b, day| {
+                let name = day_name(day);
+                b.add_string_choice(name, name.to_lowercase())
+            },
+        );
+        builder.add_string_choice(review::OFF, review::OFF.to_lowercase())
     }
 }

@@ -14,6 +14,7 @@ use crate::app::views::CueNotice;
 use crate::app::{Notice, Reply, StepPrompt, TodayView};
 use crate::coach::progress::DayStatus;
 use crate::coach::reply::Snooze;
+use crate::coach::review::WeekReview;
 use crate::coach::{LocalTime, Timezone};
 use crate::store::UserId;
 use crate::text::routine::{self, CardText};
@@ -424,6 +425,26 @@ pub fn notice_message(notice: &Notice, owner: UserId) -> Outgoing {
         // The messenger edits the step's message instead of posting this.
         Notice::Cue(c) => Outgoing::text(cue_content(c)),
         Notice::SessionOver { .. } => Outgoing::text(lead.unwrap_or_default()),
+        Notice::Weekly(review) => review_message(review),
+    }
+}
+
+/// The week in review: its words in an embed that shows the week's picture,
+/// attached to the same message.
+fn review_message(review: &WeekReview) -> Outgoing {
+    let t = text::review::review(review);
+    let picture = "week.png";
+    Outgoing {
+        embeds: vec![CreateEmbed::new()
+            .title(&t.title)
+            .description(t.lines.join("\n"))
+            .image(format!("attachment://{picture}"))
+            .colour(ACCENT)],
+        file: Some((
+            picture.to_owned(),
+            crate::chart::week_png(&t.title, &review.days),
+        )),
+        ..Default::default()
     }
 }
 

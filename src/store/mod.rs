@@ -17,6 +17,7 @@ pub mod sessions;
 pub mod state;
 pub mod timeline;
 pub mod users;
+pub mod weeks;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;

@@ -67,7 +67,7 @@ impl StoredReason {
 }
 
 #[derive(Debug, Deserialize)]
-struct LevelRow {
+pub(super) struct LevelRow {
     at: DateTime<Utc>,
     from_level: i16,
     to_level: i16,
@@ -76,7 +76,7 @@ struct LevelRow {
 }
 
 impl LevelRow {
-    fn record(self) -> LevelRecord {
+    pub(super) fn record(self) -> LevelRecord {
         LevelRecord {
             at: self.at,
             from: self.from_level.clamp(0, 255) as u8,
@@ -220,7 +220,7 @@ impl Conn {
             r#"
             SELECT u.id, u.timezone, u.remind_minute, u.rest_days, u.paused_from, u.paused_until,
                    u.dm_channel_id, u.followup_minute, u.dm_blocked_at, u.last_channel_id,
-                   u.level, u.ask_pain, u.routine_minutes, u.equipment,
+                   u.level, u.ask_pain, u.routine_minutes, u.equipment, u.weekly_day,
                    u.welcomed_at IS NOT NULL AS "welcomed!",
                    (SELECT row_to_json(s) FROM (
                         SELECT id, user_id, local_date, routine_id, current_step, step_due_at,
@@ -260,6 +260,7 @@ impl Conn {
             ask_pain: row.ask_pain,
             routine_minutes: row.routine_minutes,
             equipment: row.equipment,
+            weekly_day: row.weekly_day,
         }
         .into();
         let session = row.session.map(|Json(s)| GuidedSession::from(s));

@@ -18,6 +18,8 @@ pub enum SendKind {
     Reminder,
     Followup,
     Prompt,
+    /// The week in review.
+    Weekly,
 }
 
 impl SendKind {
@@ -26,6 +28,7 @@ impl SendKind {
             SendKind::Reminder => "reminder",
             SendKind::Followup => "followup",
             SendKind::Prompt => "prompt",
+            SendKind::Weekly => "weekly",
         }
     }
 
@@ -34,6 +37,7 @@ impl SendKind {
             "reminder" => Some(SendKind::Reminder),
             "followup" => Some(SendKind::Followup),
             "prompt" => Some(SendKind::Prompt),
+            "weekly" => Some(SendKind::Weekly),
             _ => None,
         }
     }
@@ -108,6 +112,7 @@ struct DueRow {
     ask_pain: bool,
     routine_minutes: Option<i16>,
     equipment: Option<i16>,
+    weekly_day: Option<i16>,
 }
 
 impl TryFrom<DueRow> for DueSend {
@@ -141,6 +146,7 @@ impl TryFrom<DueRow> for DueSend {
                 ask_pain: row.ask_pain,
                 routine_minutes: row.routine_minutes,
                 equipment: row.equipment,
+                weekly_day: row.weekly_day,
             }
             .into(),
         })
@@ -198,12 +204,17 @@ pub(crate) async fn wake(conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Erro
 }
 
 impl Store {
-    /// Replaces the user's pending daily sends of `kinds` with `sends`.
+    /// Replaces the user's pending daily sends of `kinds` with `sends`. A
+    /// send whose local date already had its send (sent or skipped: once a
+    /// date) gives way to its `fallbacks` entry of the same kind, the next
+    /// one; without this a time moved later on a day already served would
+    /// leave nothing pending at all.
     pub async fn reschedule_daily(
         &self,
         user: UserId,
         kinds: &[SendKind],
         sends: &[NewSend],
+        fallbacks: &[NewSend],
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
         let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
@@ -216,6 +227,25 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         insert_sends(&mut tx, sends).await?;
+        if !fallbacks.is_empty() {
+            let kinds: Vec<&str> = fallbacks.iter().map(|s| s.kind.as_str()).collect();
+            sqlx::query!(
+                "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date)
+                 SELECT u, k, d, d, l FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::date[]) AS n(u, k, d, l)
+                 WHERE NOT EXISTS (
+                    SELECT 1 FROM timeline t WHERE t.user_id = n.u AND t.kind = n.k AND t.state = 'pending')
+                 ON CONFLICT (user_id, local_date, kind) WHERE kind <> 'prompt' DO UPDATE
+                    SET due_at = EXCLUDED.due_at, ready_at = EXCLUDED.ready_at, state = 'pending',
+                        claim_token = NULL, attempts = 0, snoozes = 0, late = false, last_error = NULL
+                    WHERE timeline.state IN ('pending', 'cancelled')",
+                &fallbacks.iter().map(|s| s.user.0).collect::<Vec<_>>(),
+                &kinds as &[&str],
+                &fallbacks.iter().map(|s| s.due_at).collect::<Vec<_>>(),
+                &fallbacks.iter().map(|s| s.local_date).collect::<Vec<_>>(),
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await
     }
 
@@ -274,7 +304,7 @@ impl Store {
                         c.cue, c.attempts, c.snoozes, u.timezone, u.remind_minute, u.followup_minute,
                         u.rest_days, u.paused_from, u.paused_until, u.dm_channel_id,
                         u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain,
-                        u.routine_minutes, u.equipment
+                        u.routine_minutes, u.equipment, u.weekly_day
                      FROM c JOIN users u ON u.id = c.user_id",
                     until,
                     lease_until,
@@ -304,7 +334,7 @@ impl Store {
                         c.cue, c.attempts, c.snoozes, u.timezone, u.remind_minute, u.followup_minute,
                         u.rest_days, u.paused_from, u.paused_until, u.dm_channel_id,
                         u.dm_blocked_at, u.last_channel_id, u.level, u.ask_pain,
-                        u.routine_minutes, u.equipment
+                        u.routine_minutes, u.equipment, u.weekly_day
                      FROM c JOIN users u ON u.id = c.user_id",
                     until,
                     lease_until,

@@ -1,6 +1,6 @@
 //! The users table: who someone is and their reminder settings.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc, Weekday};
 
 use super::Store;
 use crate::coach::fit::{Kit, RoutineLength};
@@ -26,6 +26,7 @@ pub(super) struct SettingsRow {
     pub(super) ask_pain: bool,
     pub(super) routine_minutes: Option<i16>,
     pub(super) equipment: Option<i16>,
+    pub(super) weekly_day: Option<i16>,
 }
 
 impl From<SettingsRow> for UserSettings {
@@ -44,6 +45,7 @@ impl From<SettingsRow> for UserSettings {
             ask_pain: row.ask_pain,
             length: row.routine_minutes.and_then(RoutineLength::from_minutes),
             equipment: row.equipment.map(|bits| Kit::from_bits(bits as u8)),
+            weekly_day: weekday(row.weekly_day),
         }
     }
 }
@@ -72,6 +74,17 @@ pub(super) fn pause(from: Option<NaiveDate>, until: Option<NaiveDate>) -> Option
     }
 }
 
+/// 0 = Sunday, as stored; anything else reads as off.
+pub(super) fn weekday(day: Option<i16>) -> Option<Weekday> {
+    let day = u8::try_from(day?).ok().filter(|d| *d < 7)?;
+    Weekday::try_from((day + 6) % 7).ok()
+}
+
+/// As stored: 0 = Sunday.
+pub(super) fn weekday_column(day: Option<Weekday>) -> Option<i16> {
+    day.map(|d| d.num_days_from_sunday() as i16)
+}
+
 pub(super) fn level(level: Option<i16>) -> Option<u8> {
     level.map(|l| l.clamp(1, 255) as u8)
 }
@@ -89,7 +102,7 @@ impl Store {
              ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
              RETURNING id, timezone, remind_minute, rest_days, paused_from, paused_until,
                 dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain,
-                routine_minutes, equipment",
+                routine_minutes, equipment, weekly_day",
             id.0,
         )
         .fetch_one(&self.pool)
@@ -103,7 +116,7 @@ impl Store {
             SettingsRow,
             "SELECT id, timezone, remind_minute, rest_days, paused_from, paused_until,
                 dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain,
-                routine_minutes, equipment
+                routine_minutes, equipment, weekly_day
              FROM users WHERE id = $1",
             id.0,
         )
@@ -118,7 +131,7 @@ impl Store {
             SettingsRow,
             "SELECT id, timezone, remind_minute, rest_days, paused_from, paused_until,
                 dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain,
-                routine_minutes, equipment
+                routine_minutes, equipment, weekly_day
              FROM users JOIN board_members b ON b.user_id = users.id
              WHERE b.guild_id = $1 ORDER BY b.joined_at, users.id",
             guild_id,
@@ -156,7 +169,7 @@ impl Store {
                     dm_blocked_at = NULL, updated_at = now()
              RETURNING id, timezone, remind_minute, rest_days, paused_from, paused_until,
                 dm_channel_id, followup_minute, dm_blocked_at, last_channel_id, level, ask_pain,
-                routine_minutes, equipment",
+                routine_minutes, equipment, weekly_day",
             id.0,
             timezone.name(),
             (at.minutes_of_day() as i16),
@@ -237,6 +250,23 @@ impl Store {
              ON CONFLICT (id) DO UPDATE SET routine_minutes = EXCLUDED.routine_minutes, updated_at = now()",
             id.0,
             length.minutes() as i16,
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The weekday of the week in review, or off.
+    pub async fn set_weekly_day(
+        &self,
+        id: UserId,
+        day: Option<Weekday>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query!(
+            "INSERT INTO users (id, weekly_day) VALUES ($1, $2)
+             ON CONFLICT (id) DO UPDATE SET weekly_day = EXCLUDED.weekly_day, updated_at = now()",
+            id.0,
+            weekday_column(day),
         )
         .execute(&self.pool)
         .await?;

@@ -6,6 +6,7 @@
 
 pub mod console;
 pub mod replies;
+pub mod review;
 pub mod routine;
 pub mod servers;
 pub mod setup;
@@ -219,6 +220,7 @@ pub fn help() -> String {
          /mydata export, /mydata delete   your data as JSON, or delete it all\n\
          /level down         easier holds and fewer repetitions\n\
          /settings painprompt on|off   ask about pain before a session\n\
+         /settings weekly sunday   your week in review on that day, at your reminder time (or off)\n\
          /coach board on|off   the weekly streak board of a server (opt-in)\n\
          /coach channel #channel 08:00 Europe/Berlin   server admins: a daily post of the routine\n\
          \n\

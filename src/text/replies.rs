@@ -122,6 +122,7 @@ pub fn reply(reply: &Reply) -> Text {
             dm_blocked,
             length,
             equipment,
+            weekly,
         } => {
             let mut out = vec![match reminder {
                 Some(r) => reminder_line(r),
@@ -148,6 +149,7 @@ pub fn reply(reply: &Reply) -> Text {
             if let Some(kit) = equipment {
                 out.push(Text::from(format!("Your equipment: {kit}.")));
             }
+            out.push(Text::from(super::review::weekly_setting(*weekly)));
             if let Some(p) = pause {
                 out.push(Text::from(format!(
                     "Paused from {} until {}.",
@@ -270,6 +272,11 @@ pub fn reply(reply: &Reply) -> Text {
         Reply::EquipmentSet(kit) => Text::from(format!(
             "Your equipment: {kit}. Exercises needing anything else are swapped or left out; /routine today shows which."
         )),
+        Reply::WeeklySet {
+            day,
+            reminder,
+            next,
+        } => super::review::weekly_set(*day, *reminder, *next),
         Reply::Refused(mistake) => Text::from(super::refused(mistake)),
         Reply::NotUnderstood => Text::from(format!(
             "I did not catch that. You can answer with: {REPLY_WORDS}. Or type /help."

@@ -242,7 +242,8 @@ pub fn notice_lead(notice: &Notice) -> Option<String> {
             "Still time for today's routine, if you can fit it in. No pressure: a short one counts too."
                 .to_owned(),
         ),
-        Notice::Prompt(_) | Notice::Cue(_) => None,
+        // The review has its own layout (`text::review`).
+        Notice::Prompt(_) | Notice::Cue(_) | Notice::Weekly(_) => None,
         Notice::SessionOver {
             routine_name,
             summary,

@@ -561,3 +561,121 @@ async fn a_newcomer_is_offered_the_setup_and_answers_it_line_by_line() {
     assert!(!again.contains("/setup for four"), "{again}");
     drop_database(&db).await;
 }
+
+#[tokio::test]
+async fn settings_weekly_in_the_console_and_a_review_prints_with_its_picture() {
+    use chrono::Datelike;
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let db = fresh_database("weekly");
+    let url = url_for(&db);
+    let stdout = console_ok(
+        &url,
+        "wes",
+        "/settings weekly someday\n/settings weekly off\n/remind set 07:30 UTC\n/settings weekly sunday\n/remind show\n",
+    )
+    .await;
+    let answers: Vec<&str> = stdout.lines().skip(1).collect();
+    assert!(
+        answers[0].contains("\"someday\"") && answers[0].contains("/settings weekly"),
+        "{stdout}"
+    );
+    assert_eq!(
+        answers[1], "Week in review off. Turn it back on with /settings weekly sunday",
+        "{stdout}"
+    );
+    assert!(
+        answers[3].starts_with(
+            "Your week in review comes every Sunday at your reminder time, 07:30. Next: "
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Week in review: Sundays at your reminder time"),
+        "{stdout}"
+    );
+
+    // A review due now, today being the review day, with a day done this
+    // week: the open console prints it and writes its picture.
+    let mut conn = connect(&db).await;
+    let today = Utc::now().date_naive();
+    let id: i64 = sqlx::query_scalar(
+        "UPDATE users SET weekly_day = $1 WHERE console_name = 'wes' RETURNING id",
+    )
+    .bind(today.weekday().num_days_from_sunday() as i16)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO activity_log (user_id, local_date, routine_id, step, outcome, source, logged_at)
+         VALUES ($1, $2, 'morning', 0, 'done', 'console', now())",
+    )
+    .bind(id)
+    .bind(today - chrono::Days::new(2))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM timeline WHERE user_id = $1 AND kind = 'weekly'")
+        .bind(id)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO timeline (user_id, kind, due_at, ready_at, local_date)
+         VALUES ($1, 'weekly', now(), now(), $2)",
+    )
+    .bind(id)
+    .bind(today)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("footcoach-weekly-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_footcoach"))
+        .current_dir(&dir)
+        .args(["console", "--user", "wes"])
+        .env("DATABASE_URL", &url)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("CONTENT_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    // Input stays open until the review printed.
+    let stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    let picture = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            printed.push(line.clone());
+            if let Some(path) = line.strip_prefix("The picture of your week: ") {
+                return path.to_owned();
+            }
+        }
+        panic!("no picture in:\n{}", printed.join("\n"))
+    })
+    .await
+    .expect("the review prints while the console is open");
+    drop(stdin);
+    child.wait().await.unwrap();
+    let printed = printed.join("\n");
+    assert!(printed.contains("Your week in review: "), "{printed}");
+    assert!(printed.contains("  Days done: 1 of "), "{printed}");
+    let bytes = std::fs::read(&picture).expect("the picture is written");
+    assert!(bytes.starts_with(b"\x89PNG"), "a PNG");
+    assert!(picture.ends_with("footcoach-week-wes.png"), "{picture}");
+    let state: String = sqlx::query_scalar(
+        "SELECT state FROM timeline WHERE user_id = $1 AND kind = 'weekly' AND local_date = $2",
+    )
+    .bind(id)
+    .bind(today)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(state, "sent");
+    conn.close().await.ok();
+    std::fs::remove_dir_all(&dir).ok();
+    drop_database(&db).await;
+}

@@ -53,3 +53,5 @@ mod snooze;
 mod startup;
 /// The app installed to a person's own account.
 mod user_install;
+/// The week in review: its DM with a picture, and `/settings weekly`.
+mod weekly;

@@ -79,6 +79,7 @@ fn commands() -> Vec<Slash> {
         sub("settings", "followup", strings(&[("time", "off")])),
         sub("settings", "restdays", strings(&[("days", "none")])),
         sub("settings", "painprompt", strings(&[("ask", "on")])),
+        sub("settings", "weekly", strings(&[("day", "sunday")])),
         slash("progress"),
         slash("help"),
         sub("mydata", "export", json!([])),

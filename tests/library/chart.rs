@@ -108,3 +108,48 @@ fn squares_are_coloured_by_how_each_day_went() {
         .count();
     assert!(light > 50, "text is drawn: {light} light pixels");
 }
+
+#[test]
+fn the_week_picture_has_a_square_per_day_in_its_colour() {
+    use footcoach::chart::{week_png, week_square_of};
+    let statuses = [
+        DayStatus::Done,
+        DayStatus::Partial,
+        DayStatus::Skipped,
+        DayStatus::Rest,
+        DayStatus::Missed,
+        DayStatus::Paused,
+        DayStatus::Done,
+    ];
+    // Sunday 14 to Saturday 20 March 2027.
+    let days: Vec<(NaiveDate, DayStatus)> = (0..7)
+        .map(|i| (d(3, 14) + chrono::Days::new(i), statuses[i as usize]))
+        .collect();
+    let png_bytes = week_png("Your week in review: 14 to 20 March", &days);
+    assert!(
+        (1024..30 * 1024).contains(&png_bytes.len()),
+        "{} bytes",
+        png_bytes.len()
+    );
+    let (width, pixels) = decode(&png_bytes);
+    let at = |x: u32, y: u32| {
+        let i = ((y * width + x) * 3) as usize;
+        [pixels[i], pixels[i + 1], pixels[i + 2]]
+    };
+    for (i, (_, status)) in (0..7).zip(&days) {
+        let (x, y, size) = week_square_of(i);
+        assert_eq!(
+            at(x + size / 2, y + size / 2),
+            colour(Some(*status)),
+            "day {i}"
+        );
+    }
+    // Between squares: the card.
+    let (x, y, size) = week_square_of(0);
+    assert_eq!(at(x + size + 2, y + size / 2), BACKGROUND);
+    std::fs::write(
+        std::env::temp_dir().join("footcoach-week-test.png"),
+        &png_bytes,
+    )
+    .unwrap();
+}

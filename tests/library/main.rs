@@ -15,3 +15,4 @@ mod progression;
 mod service;
 mod store;
 mod timeline;
+mod weekly;

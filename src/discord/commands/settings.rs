@@ -1,7 +1,7 @@
 //! /settings and /level.
 
 use super::answer;
-use crate::app::input::{Equipment, Evening, Switch, Weekdays};
+use crate::app::input::{Equipment, Evening, Switch, Weekdays, WeeklyDay};
 use crate::app::Command;
 use crate::coach::fit::RoutineLength;
 use crate::discord::{Context, Error};
@@ -14,7 +14,8 @@ use crate::discord::{Context, Error};
         "settings_restdays",
         "settings_length",
         "settings_equipment",
-        "settings_painprompt"
+        "settings_painprompt",
+        "settings_weekly"
     ),
     subcommand_required
 )]
@@ -73,6 +74,15 @@ pub async fn settings_painprompt(
     ask: Switch,
 ) -> Result<(), Error> {
     answer(ctx, Command::PainPrompt(ask.0)).await
+}
+
+/// Your week in review, on a day you choose at your reminder time.
+#[poise::command(slash_command, rename = "weekly")]
+pub async fn settings_weekly(
+    ctx: Context<'_>,
+    #[description = "The day it comes, or off"] day: WeeklyDay,
+) -> Result<(), Error> {
+    answer(ctx, Command::Weekly(day.0)).await
 }
 
 /// Your level: holds and repetitions.
