@@ -1,74 +1,17 @@
 //! `footcoach check`: whether this machine can run the bot, one line per
 //! check saying what to fix, so a deployment is verified before it starts.
 
-use std::fmt;
-use std::time::Duration;
-
 use crate::config::Config;
 use crate::content::Content;
 use crate::store::Store;
 
-/// How long one request may take: a dead server must not hang the check.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) mod line;
+
+pub use line::{Line, Outcome, TIMEOUT};
 
 /// What to do when the database is out of reach (also `footcoach run`'s advice).
 pub const DATABASE_FIX: &str =
     "start PostgreSQL, or set DATABASE_URL to a server that runs (see .env.example)";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Ok,
-    Fail,
-    Skipped,
-}
-
-/// One line of the report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
-    pub outcome: Outcome,
-    pub subject: &'static str,
-    pub detail: String,
-}
-
-impl Line {
-    pub fn ok(subject: &'static str, detail: impl Into<String>) -> Line {
-        Line {
-            outcome: Outcome::Ok,
-            subject,
-            detail: detail.into(),
-        }
-    }
-
-    /// What went wrong, then what to do about it.
-    pub fn fail(subject: &'static str, problem: impl fmt::Display, fix: &str) -> Line {
-        Line {
-            outcome: Outcome::Fail,
-            subject,
-            detail: format!("{problem}; {fix}"),
-        }
-    }
-
-    pub fn skipped(subject: &'static str, why: impl Into<String>) -> Line {
-        Line {
-            outcome: Outcome::Skipped,
-            subject,
-            detail: why.into(),
-        }
-    }
-}
-
-impl fmt::Display for Line {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mark = match self.outcome {
-            Outcome::Ok => "ok  ",
-            Outcome::Fail => "FAIL ",
-            Outcome::Skipped => "skip ",
-        };
-        // One line each, whatever an error message holds.
-        let detail = self.detail.replace('\n', " ");
-        write!(f, "{mark}{}: {detail}", self.subject)
-    }
-}
 
 /// Runs every check, handing each line to `report` as soon as it is known,
 /// and returns whether none failed (skipped checks are not failures).

@@ -1,6 +1,7 @@
 //! footcoach: a coach for a daily foot routine, on Discord and in a terminal.
 
 pub mod app;
+mod canvas;
 pub mod chart;
 pub mod check;
 pub mod clock;

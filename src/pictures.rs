@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use resvg::{tiny_skia, usvg};
 
-use crate::chart::{Canvas, FONT};
+use crate::canvas::{Canvas, FONT};
 
 /// The drawings' own size, in SVG units (their viewBox).
 pub const DRAWING_WIDTH: u32 = 320;

@@ -76,7 +76,7 @@ impl Coach {
 
     async fn log_day(&self, visit: &mut Visit, outcome: LogOutcome) -> Result<Reply> {
         let today = visit.today();
-        let routine = routine_on(&self.content, visit.settings(), today);
+        let routine = routine_on(&self.content, visit.settings().length, today);
         let entry = self.new_entry(visit, &routine.id, 0, outcome);
         // The log as it will be, so the streak and level need no second read.
         let changed = record(&mut visit.state.log, stored(&entry));
@@ -198,7 +198,7 @@ impl Coach {
         level: PainLevel,
     ) -> Result<Reply> {
         let today = visit.today();
-        let planned = routine_on(&self.content, visit.settings(), today);
+        let planned = routine_on(&self.content, visit.settings().length, today);
         let (routine_id, step) = match &session {
             Some(s) => (s.routine_id.as_str(), s.current_step),
             None => (planned.id.as_str(), 0),

@@ -47,7 +47,7 @@ impl Coach {
         plan: DayPlan<'_>,
         status: Option<DayStatus>,
     ) -> TodayView {
-        let routine = routine_on(&self.content, settings, date);
+        let routine = routine_on(&self.content, settings.length, date);
         let card = self.card(settings, date, routine, level_of(settings.level, routine));
         let plan = match plan {
             DayPlan::Train(_) => TodayPlan::Train(card),
@@ -72,7 +72,7 @@ impl Coach {
         let date = visit.today();
         let now = visit.now;
         // On a rest day or a pause, asking to start still gets the day's routine.
-        let routine = routine_on(&self.content, visit.settings(), date);
+        let routine = routine_on(&self.content, visit.settings().length, date);
         let level = level_of(visit.settings().level, routine);
         let kit = visit.settings().kit();
         let steps = timed_steps(&self.content, routine, level, kit, now);

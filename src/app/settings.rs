@@ -56,7 +56,7 @@ impl Coach {
     /// One level easier for today's routine, because the person asked.
     pub(crate) async fn level_down(&self, visit: &mut Visit) -> Result<Reply> {
         let today = visit.today();
-        let routine = routine_on(&self.content, visit.settings(), today);
+        let routine = routine_on(&self.content, visit.settings().length, today);
         let change = level_down(
             routine,
             visit.settings().level,

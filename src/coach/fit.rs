@@ -9,7 +9,6 @@ use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::user::UserSettings;
 use crate::content::{Content, Exercise, Gear, Routine, StepView, SHORT_DAY_MINUTES};
 
 /// The minutes a day a person chose.
@@ -196,16 +195,8 @@ impl Fitted<'_> {
 
 /// The routine a person does on `date`: the plan's, or the short one it
 /// names when they chose fewer minutes than it takes.
-pub fn routine_on<'a>(
-    content: &'a Content,
-    settings: &UserSettings,
-    date: NaiveDate,
-) -> &'a Routine {
-    sized(
-        content,
-        content.planned_routine(date.weekday()),
-        settings.length,
-    )
+pub fn routine_on(content: &Content, length: Option<RoutineLength>, date: NaiveDate) -> &Routine {
+    sized(content, content.planned_routine(date.weekday()), length)
 }
 
 /// `routine`, or the short routine it names when `length` is shorter.

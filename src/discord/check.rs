@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::check::{Line, TIMEOUT};
+use crate::check::line::{Line, TIMEOUT};
 use crate::config::{Config, Secret};
 use crate::store::Store;
 

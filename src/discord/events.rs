@@ -155,15 +155,11 @@ pub(super) async fn respond(
     press: &ComponentInteraction,
     out: Outgoing,
 ) -> Result<(), serenity::Error> {
-    let http = &framework.serenity_context.http;
-    retry::patiently(retry::INTERACTION, || async {
-        press
-            .create_response(
-                http,
-                CreateInteractionResponse::Message(out.clone().into_interaction()),
-            )
-            .await
-    })
+    retry::respond(
+        &framework.serenity_context.http,
+        press,
+        out.into_interaction(),
+    )
     .await
 }
 

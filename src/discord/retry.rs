@@ -67,6 +67,24 @@ where
     }
 }
 
+/// Answers a button press with `answer`, trying again while Discord fails
+/// on its side.
+pub async fn respond(
+    http: &serenity::Http,
+    press: &serenity::ComponentInteraction,
+    answer: serenity::CreateInteractionResponseMessage,
+) -> serenity::Result<()> {
+    patiently(INTERACTION, || async {
+        press
+            .create_response(
+                http,
+                serenity::CreateInteractionResponse::Message(answer.clone()),
+            )
+            .await
+    })
+    .await
+}
+
 fn discord_code(e: &serenity::Error) -> Option<isize> {
     match e {
         serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => Some(r.error.code),

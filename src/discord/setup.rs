@@ -227,7 +227,9 @@ pub async fn on_component(
     let http = &framework.serenity_context.http;
     let started = std::time::Instant::now();
     if user_of(press.user.id) != owner {
-        return super::events::respond(framework, press, Outgoing::ephemeral(NOT_YOURS)).await;
+        let http = &framework.serenity_context.http;
+        let answer = Outgoing::ephemeral(NOT_YOURS).into_interaction();
+        return retry::respond(http, press, answer).await;
     }
     let form = match action {
         SetupAction::Clock => Some(time_form(

@@ -10,7 +10,7 @@
 //! `FLUSH_EVERY`, so after a crash only the sends of that last moment go out
 //! again, and Discord's nonce turns those into the first message.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::time::Instant;
 
-use super::worker::{backoff, chrono_of, Scheduler, MAX_ATTEMPTS};
+use super::worker::{backoff, chrono_of, Claim, Scheduler, MAX_ATTEMPTS};
 use super::{Delivery, Messenger, Outbound};
 use crate::app::timed::Planned;
 use crate::error::{Error, Result};
@@ -33,28 +33,6 @@ const MAX_IN_FLIGHT: usize = 64;
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
 /// A failed renewal is tried again this soon.
 const RENEW_RETRY: Duration = Duration::from_millis(500);
-
-/// A claim's lease as the database last confirmed it.
-pub(super) struct Claim {
-    token: i64,
-    expiry: DateTime<Utc>,
-    /// The rows held at the last renewal; `None` before the first.
-    held: Option<HashSet<i64>>,
-}
-
-impl Claim {
-    pub(super) fn new(token: i64, expiry: DateTime<Utc>) -> Claim {
-        Claim {
-            token,
-            expiry,
-            held: None,
-        }
-    }
-
-    fn holds(&self, row: i64) -> bool {
-        self.held.as_ref().is_none_or(|h| h.contains(&row))
-    }
-}
 
 /// A write of the claim's to the database, running beside its sends.
 type Write<T> = Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send>>;

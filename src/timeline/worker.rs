@@ -2,6 +2,7 @@
 //! sends each at its instant, and completes them in batches. It only moves
 //! rows; what a row sends is the Coach's decision.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,7 +11,6 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgListener;
 
-use super::burst::Claim;
 use super::Messenger;
 use crate::app::Coach;
 use crate::error::Result;
@@ -231,6 +231,28 @@ impl<M: Messenger> Scheduler<M> {
             .map(|at| (at - self.coach.now()).to_std().unwrap_or(Duration::ZERO))
             .unwrap_or(self.options.max_sleep)
             .min(self.options.max_sleep))
+    }
+}
+
+/// A claim's lease as the database last confirmed it.
+pub(super) struct Claim {
+    pub(super) token: i64,
+    pub(super) expiry: DateTime<Utc>,
+    /// The rows held at the last renewal; `None` before the first.
+    pub(super) held: Option<HashSet<i64>>,
+}
+
+impl Claim {
+    pub(super) fn new(token: i64, expiry: DateTime<Utc>) -> Claim {
+        Claim {
+            token,
+            expiry,
+            held: None,
+        }
+    }
+
+    pub(super) fn holds(&self, row: i64) -> bool {
+        self.held.as_ref().is_none_or(|h| h.contains(&row))
     }
 }
 
