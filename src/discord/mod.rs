@@ -7,6 +7,7 @@ pub mod commands;
 pub mod events;
 pub mod limits;
 pub mod messenger;
+mod outgoing;
 mod posted;
 pub mod render;
 pub mod retry;

@@ -3,8 +3,7 @@
 
 use poise::serenity_prelude as serenity;
 use serenity::{
-    ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse,
+    ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter, CreateMessage,
 };
 
 use chrono::{DateTime, Utc};
@@ -19,6 +18,8 @@ use crate::coach::{LocalTime, Timezone};
 use crate::store::UserId;
 use crate::text::routine::{self, CardText};
 use crate::text::{self, replies, servers, Medium, Text, When};
+
+pub use super::outgoing::Outgoing;
 
 /// Embed colour: a calm green that reads on dark and light themes.
 pub(crate) const ACCENT: u32 = 0x3b_a5_5c;
@@ -75,119 +76,6 @@ impl Action {
         };
         let owner = parts.next()?.parse().ok()?;
         parts.next().is_none().then_some((action, UserId(owner)))
-    }
-}
-
-/// A message to send, whichever way it goes out.
-#[derive(Debug, Clone, Default)]
-pub struct Outgoing {
-    pub content: Option<String>,
-    pub embeds: Vec<CreateEmbed>,
-    pub components: Vec<CreateActionRow>,
-    pub ephemeral: bool,
-    /// A file to attach: name and bytes.
-    pub file: Option<(String, Vec<u8>)>,
-}
-
-impl Outgoing {
-    pub fn text(text: impl Into<String>) -> Self {
-        Outgoing {
-            content: Some(text.into()),
-            ..Default::default()
-        }
-    }
-
-    pub fn ephemeral(text: impl Into<String>) -> Self {
-        Outgoing {
-            ephemeral: true,
-            ..Self::text(text)
-        }
-    }
-
-    /// Puts the one-time introduction in front of a person's first answer.
-    pub fn with_welcome(mut self, first_time: bool) -> Self {
-        if first_time {
-            self.content = Some(match self.content.take() {
-                Some(c) => format!("{}\n\n{c}", text::WELCOME),
-                None => text::WELCOME.to_owned(),
-            });
-        }
-        self
-    }
-
-    /// Tells a person whose DMs are closed, in the answer they are reading,
-    /// that their reminders are paused (unless the answer says so already).
-    pub fn with_dms_closed(mut self, closed: bool) -> Self {
-        let said = self
-            .content
-            .as_deref()
-            .is_some_and(|c| c.contains(replies::DMS_CLOSED));
-        if closed && !said {
-            self.content = Some(match self.content.take() {
-                Some(c) => format!("{c}\n\n{}", replies::DMS_CLOSED),
-                None => replies::DMS_CLOSED.to_owned(),
-            });
-        }
-        self
-    }
-
-    pub fn into_poise(self) -> poise::CreateReply {
-        let mut r = poise::CreateReply::default()
-            .ephemeral(self.ephemeral)
-            .components(self.components);
-        if let Some(c) = self.content {
-            r = r.content(c);
-        }
-        for embed in self.embeds {
-            r = r.embed(embed);
-        }
-        if let Some((name, bytes)) = self.file {
-            r = r.attachment(serenity::CreateAttachment::bytes(bytes, name));
-        }
-        r
-    }
-
-    pub fn into_message(self) -> CreateMessage {
-        let mut m = CreateMessage::new()
-            .embeds(self.embeds)
-            .components(self.components);
-        if let Some(c) = self.content {
-            m = m.content(c);
-        }
-        if let Some((name, bytes)) = self.file {
-            m = m.add_file(serenity::CreateAttachment::bytes(bytes, name));
-        }
-        m
-    }
-
-    pub fn into_interaction(self) -> CreateInteractionResponseMessage {
-        let mut m = CreateInteractionResponseMessage::new()
-            .embeds(self.embeds)
-            .components(self.components)
-            .ephemeral(self.ephemeral);
-        if let Some(c) = self.content {
-            m = m.content(c);
-        }
-        if let Some((name, bytes)) = self.file {
-            m = m.add_file(serenity::CreateAttachment::bytes(bytes, name));
-        }
-        m
-    }
-}
-
-impl Outgoing {
-    /// The answer as an edit of a deferred one, whose visibility it keeps.
-    pub fn into_edit(self) -> EditInteractionResponse {
-        let mut m = EditInteractionResponse::new()
-            .embeds(self.embeds)
-            .components(self.components);
-        if let Some(c) = self.content {
-            m = m.content(c);
-        }
-        if let Some((name, bytes)) = self.file {
-            m = m.new_attachment(serenity::CreateAttachment::bytes(bytes, name));
-        }
-        m
     }
 }
 
