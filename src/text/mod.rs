@@ -207,8 +207,8 @@ pub fn help() -> String {
     format!(
         "footcoach walks you through a short daily foot routine and keeps track of your days.\n\
          \n\
-         /routine today      today's routine: exercises, doses, equipment, minutes\n\
-         /routine start      a guided session, one prompt per exercise\n\
+         /routine today      today's routine: exercises, doses, equipment, minutes, a picture of each\n\
+         /routine start      a guided session, one prompt per exercise, cued when to switch sides\n\
          /remind set 07:30 Europe/Berlin   a daily reminder at your local time\n\
          /remind show, /remind off\n\
          /settings followup 19:00   an evening nudge on days not done yet (or off)\n\
