@@ -31,6 +31,8 @@ use crate::store::StepMessage;
 const MAX_IN_FLIGHT: usize = 64;
 /// Completed sends are recorded at least this often.
 const FLUSH_EVERY: Duration = Duration::from_millis(200);
+/// Batches of sent rows that may wait to be recorded before sends pause.
+const UNRECORDED_BATCHES: usize = 8;
 /// A failed renewal is tried again this soon.
 const RENEW_RETRY: Duration = Duration::from_millis(500);
 
@@ -122,7 +124,13 @@ impl<M: Messenger> Scheduler<M> {
                 }
             }
 
-            while in_flight.len() < MAX_IN_FLIGHT && now() + margin < claim.expiry {
+            // Sends wait while this many batches' outcomes are not yet
+            // recorded: memory stays bounded, and so does what a crash
+            // would resend.
+            while in_flight.len() < MAX_IN_FLIGHT
+                && now() + margin < claim.expiry
+                && outcome.resolved.len() + in_flight.len() < UNRECORDED_BATCHES * batch
+            {
                 let Some(ready) = queue.pop_front() else {
                     break;
                 };
