@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::budget::GlobalBudget;
 use super::limits::{Answer, Route, RouteLimits};
-use super::render::{cue_content, markup, notice_message, server_post_message};
+use super::render::{cue_content, markup, notice_message, server_post_message, Attachment};
 use crate::app::servers::ServerPost;
 use crate::app::Notice;
 use crate::config::Secret;
@@ -87,7 +87,7 @@ impl DiscordMessenger {
         method: reqwest::Method,
         path: &str,
         body: &serde_json::Value,
-        file: Option<&(String, Vec<u8>)>,
+        file: Option<&Attachment>,
     ) -> Result<String, Failure> {
         let permit = self.limits.acquire(&Route::of(method.as_str(), path)).await;
         // The budget's place is taken last, so it is spent as the request
@@ -112,7 +112,7 @@ impl DiscordMessenger {
             None => request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.to_string()),
-            Some((name, bytes)) => request.multipart(with_file(body, name, bytes)),
+            Some(file) => request.multipart(with_file(body, file)),
         };
         let response = request
             .send()
@@ -177,7 +177,7 @@ impl DiscordMessenger {
         &self,
         path: &str,
         body: &serde_json::Value,
-        file: Option<&(String, Vec<u8>)>,
+        file: Option<&Attachment>,
     ) -> Result<String, Delivery> {
         self.patiently(reqwest::Method::POST, path, body, file)
             .await
@@ -190,7 +190,7 @@ impl DiscordMessenger {
         method: reqwest::Method,
         path: &str,
         body: &serde_json::Value,
-        file: Option<&(String, Vec<u8>)>,
+        file: Option<&Attachment>,
     ) -> Result<String, Delivery> {
         let mut waits = 0;
         loop {
@@ -236,13 +236,18 @@ impl DiscordMessenger {
 
 /// A message body with one file, as Discord takes uploads: the JSON names
 /// the file as attachment 0, and the file is the part `files[0]`.
-fn with_file(body: &serde_json::Value, name: &str, bytes: &[u8]) -> reqwest::multipart::Form {
+fn with_file(body: &serde_json::Value, file: &Attachment) -> reqwest::multipart::Form {
+    let name = &file.name;
     let mut payload = body.clone();
-    payload["attachments"] = serde_json::json!([{ "id": 0, "filename": name }]);
+    let mut attachment = serde_json::json!({ "id": 0, "filename": name });
+    if let Some(alt) = &file.alt {
+        attachment["description"] = serde_json::Value::String(alt.clone());
+    }
+    payload["attachments"] = serde_json::json!([attachment]);
     let json = reqwest::multipart::Part::text(payload.to_string())
         .mime_str("application/json")
         .expect("application/json is a MIME type");
-    let file = reqwest::multipart::Part::bytes(bytes.to_vec())
+    let file = reqwest::multipart::Part::bytes(file.bytes.clone())
         .file_name(name.to_owned())
         .mime_str(if name.ends_with(".png") {
             "image/png"

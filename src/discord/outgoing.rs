@@ -9,6 +9,41 @@ use serenity::{
 
 use crate::text::{self, replies};
 
+/// A file a message carries: its name, its bytes, and for a picture the
+/// words a screen reader says for it.
+#[derive(Debug, Clone, Default)]
+pub struct Attachment {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub alt: Option<String>,
+}
+
+impl Attachment {
+    pub fn new(name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        Attachment {
+            name: name.into(),
+            bytes,
+            alt: None,
+        }
+    }
+
+    /// A picture, described for those who cannot see it.
+    pub fn picture(name: impl Into<String>, bytes: Vec<u8>, alt: impl Into<String>) -> Self {
+        Attachment {
+            alt: Some(alt.into()),
+            ..Self::new(name, bytes)
+        }
+    }
+
+    fn into_serenity(self) -> serenity::CreateAttachment {
+        let file = serenity::CreateAttachment::bytes(self.bytes, self.name);
+        match self.alt {
+            Some(alt) => file.description(alt),
+            None => file,
+        }
+    }
+}
+
 /// A message to send, whichever way it goes out.
 #[derive(Debug, Clone, Default)]
 pub struct Outgoing {
@@ -16,8 +51,8 @@ pub struct Outgoing {
     pub embeds: Vec<CreateEmbed>,
     pub components: Vec<CreateActionRow>,
     pub ephemeral: bool,
-    /// A file to attach: name and bytes.
-    pub file: Option<(String, Vec<u8>)>,
+    /// A file to attach.
+    pub file: Option<Attachment>,
 }
 
 impl Outgoing {
@@ -72,8 +107,8 @@ impl Outgoing {
         for embed in self.embeds {
             r = r.embed(embed);
         }
-        if let Some((name, bytes)) = self.file {
-            r = r.attachment(serenity::CreateAttachment::bytes(bytes, name));
+        if let Some(file) = self.file {
+            r = r.attachment(file.into_serenity());
         }
         r
     }
@@ -85,8 +120,8 @@ impl Outgoing {
         if let Some(c) = self.content {
             m = m.content(c);
         }
-        if let Some((name, bytes)) = self.file {
-            m = m.add_file(serenity::CreateAttachment::bytes(bytes, name));
+        if let Some(file) = self.file {
+            m = m.add_file(file.into_serenity());
         }
         m
     }
@@ -99,8 +134,8 @@ impl Outgoing {
         if let Some(c) = self.content {
             m = m.content(c);
         }
-        if let Some((name, bytes)) = self.file {
-            m = m.add_file(serenity::CreateAttachment::bytes(bytes, name));
+        if let Some(file) = self.file {
+            m = m.add_file(file.into_serenity());
         }
         m
     }
@@ -115,8 +150,8 @@ impl Outgoing {
         if let Some(c) = self.content {
             m = m.content(c);
         }
-        if let Some((name, bytes)) = self.file {
-            m = m.new_attachment(serenity::CreateAttachment::bytes(bytes, name));
+        if let Some(file) = self.file {
+            m = m.new_attachment(file.into_serenity());
         }
         m
     }

@@ -19,7 +19,7 @@ use crate::store::UserId;
 use crate::text::routine::{self, CardText};
 use crate::text::{self, replies, servers, Medium, Text, When};
 
-pub use super::outgoing::Outgoing;
+pub use super::outgoing::{Attachment, Outgoing};
 
 /// Embed colour: a calm green that reads on dark and light themes.
 pub(crate) const ACCENT: u32 = 0x3b_a5_5c;
@@ -175,10 +175,13 @@ fn prompt_message(p: &StepPrompt, owner: UserId) -> Outgoing {
     Outgoing {
         embeds: vec![prompt_embed(p)],
         components: vec![prompt_buttons(owner)],
-        file: p
-            .picture
-            .as_ref()
-            .map(|png| (picture_name(p), png.bytes().to_vec())),
+        file: p.picture.as_ref().map(|png| {
+            Attachment::picture(
+                picture_name(p),
+                png.bytes().to_vec(),
+                routine::picture_alt(&p.line.name),
+            )
+        }),
         ..Default::default()
     }
 }
@@ -213,14 +216,18 @@ pub fn outgoing(reply: &Reply, owner: UserId) -> Outgoing {
             Outgoing::ephemeral(words())
         }
         Reply::Export(data) => Outgoing {
-            file: Some((
-                "footcoach-data.json".to_owned(),
+            file: Some(Attachment::new(
+                "footcoach-data.json",
                 serde_json::to_vec_pretty(data).unwrap_or_default(),
             )),
             ..Outgoing::ephemeral(words())
         },
         Reply::Progress(p) => Outgoing {
-            file: Some(("progress.png".to_owned(), crate::chart::progress_png(p))),
+            file: Some(Attachment::picture(
+                "progress.png",
+                crate::chart::progress_png(p),
+                replies::CALENDAR_ALT,
+            )),
             ..Outgoing::text(words())
         },
         Reply::DeleteAsk => Outgoing {
@@ -247,7 +254,7 @@ fn today_message(view: &TodayView, owner: UserId, snooze: bool) -> Outgoing {
     let file = view
         .sheet
         .as_ref()
-        .map(|png| (SHEET_FILE.to_owned(), png.bytes().to_vec()));
+        .map(|png| Attachment::picture(SHEET_FILE, png.bytes().to_vec(), routine::SHEET_ALT));
     if file.is_some() {
         embed = embed.image(format!("attachment://{SHEET_FILE}"));
     }
@@ -328,9 +335,10 @@ fn review_message(review: &WeekReview) -> Outgoing {
             .description(t.lines.join("\n"))
             .image(format!("attachment://{picture}"))
             .colour(ACCENT)],
-        file: Some((
-            picture.to_owned(),
+        file: Some(Attachment::picture(
+            picture,
             crate::chart::week_png(&t.title, &review.days),
+            text::review::WEEK_ALT,
         )),
         ..Default::default()
     }

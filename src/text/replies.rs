@@ -38,6 +38,10 @@ pub fn progress(p: &Progress) -> String {
 }
 
 /// Where the progress picture went, in the console.
+/// What a screen reader says for the progress picture.
+pub const CALENDAR_ALT: &str =
+    "Calendar of the last 12 weeks, one square per day, coloured by how the day went";
+
 pub fn calendar_file(path: &str) -> String {
     format!("Your calendar of the last 12 weeks: {path}")
 }

@@ -22,6 +22,9 @@ pub fn day_name(day: Weekday) -> &'static str {
     }
 }
 
+/// What a screen reader says for the week's picture.
+pub const WEEK_ALT: &str = "Your week, one square per day, coloured by how the day went";
+
 /// The choice that turns the review off.
 pub const OFF: &str = "Off";
 

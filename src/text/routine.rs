@@ -275,6 +275,14 @@ pub fn session_summary(s: &SessionSummary) -> Vec<String> {
     out
 }
 
+/// What a screen reader says for an exercise's picture.
+pub fn picture_alt(exercise: &str) -> String {
+    format!("Drawing of the exercise: {exercise}")
+}
+
+/// What a screen reader says for the day's picture sheet.
+pub const SHEET_ALT: &str = "Drawings of today's exercises, numbered as in the list";
+
 /// How to snooze a reminder, where there is no button.
 pub const SAY_SNOOZE: &str = "Say snooze to be reminded in 30 minutes.";
 

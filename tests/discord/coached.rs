@@ -96,6 +96,11 @@ async fn routine_today_shows_the_days_exercises_as_one_numbered_picture(pool: Pg
     // As Discord shows it: the message carries the picture as an attachment.
     let posted = answer_to(&fake, &ix);
     assert_eq!(posted.json["attachments"][0]["filename"], "routine.png");
+    // Described for screen readers.
+    assert_eq!(
+        posted.json["attachments"][0]["description"],
+        "Drawings of today's exercises, numbered as in the list"
+    );
     running.stop_clean(&fake).await;
 }
 
@@ -200,6 +205,14 @@ async fn a_guided_step_says_switch_sides_and_sets_by_editing_its_own_message(poo
     assert_eq!(
         posts[1].body["embeds"][0]["image"]["url"],
         "attachment://heel-toe-walk.png"
+    );
+    assert_eq!(
+        posts[1].body["attachments"],
+        json!([{
+            "id": 0,
+            "filename": "heel-toe-walk.png",
+            "description": "Drawing of the exercise: Heel-to-toe walk"
+        }])
     );
     let step3_id = posts[1].response["id"].as_str().unwrap().to_owned();
     assert_eq!(step_message(&pool, 3).await.to_string(), step3_id);

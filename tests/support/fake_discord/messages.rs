@@ -72,8 +72,20 @@ pub(super) fn apply_message_fields(
     } else {
         Vec::new()
     };
-    for (name, size) in files {
-        attachments.push(attachment_json(channel, name, *size));
+    for (index, (name, size)) in files.iter().enumerate() {
+        let mut attachment = attachment_json(channel, name, *size);
+        // A new file's entry in the body's `attachments` (its id is the
+        // file's index) may describe it: the alt text clients read out.
+        let described = body["attachments"].as_array().and_then(|list| {
+            list.iter().find(|a| {
+                a["id"].as_u64() == Some(index as u64)
+                    || a["id"].as_str() == Some(index.to_string().as_str())
+            })
+        });
+        if let Some(description) = described.and_then(|a| a["description"].as_str()) {
+            attachment["description"] = json!(description);
+        }
+        attachments.push(attachment);
     }
     msg["attachments"] = json!(attachments);
 }
