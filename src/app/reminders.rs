@@ -182,13 +182,8 @@ impl Coach {
                         .collect(),
                     SendKind::Prompt => Vec::new(),
                 };
-                let send = |(local_date, due_at): (NaiveDate, DateTime<Utc>)| NewSend {
-                    user: settings.id,
-                    kind: *kind,
-                    due_at,
-                    local_date,
-                    session: None,
-                    cue: 0,
+                let send = |(local_date, due_at): (NaiveDate, DateTime<Utc>)| {
+                    NewSend::daily(settings.id, *kind, due_at, local_date)
                 };
                 sends.extend(next.first().copied().map(send));
                 fallbacks.extend(next.get(1).copied().map(send));

@@ -212,14 +212,7 @@ impl Coach {
             row: row.id,
             send,
             follow_ups: next
-                .map(|n| NewSend {
-                    user: row.user,
-                    kind,
-                    due_at: n.due_at,
-                    local_date: n.local_date,
-                    session: None,
-                    cue: 0,
-                })
+                .map(|n| NewSend::daily(row.user, kind, n.due_at, n.local_date))
                 .into_iter()
                 .collect(),
             session_move: None,
@@ -281,14 +274,7 @@ impl Coach {
                 WeeklyDecision::Skip(why) => Err(why),
             },
             follow_ups: next
-                .map(|n| NewSend {
-                    user: row.user,
-                    kind: SendKind::Weekly,
-                    due_at: n.due_at,
-                    local_date: n.local_date,
-                    session: None,
-                    cue: 0,
-                })
+                .map(|n| NewSend::daily(row.user, SendKind::Weekly, n.due_at, n.local_date))
                 .into_iter()
                 .collect(),
             session_move: None,

@@ -68,6 +68,25 @@ pub struct NewSend {
     pub cue: u16,
 }
 
+impl NewSend {
+    /// A send of `kind` that belongs to a day rather than a session.
+    pub fn daily(
+        user: UserId,
+        kind: SendKind,
+        due_at: DateTime<Utc>,
+        local_date: NaiveDate,
+    ) -> Self {
+        NewSend {
+            user,
+            kind,
+            due_at,
+            local_date,
+            session: None,
+            cue: 0,
+        }
+    }
+}
+
 /// A claimed row with what the worker needs to know about its user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueSend {
