@@ -452,7 +452,7 @@ async fn answer(
             channel: 0,
             message: 0,
         };
-        coach.step_posted(prompt, at, None).await?;
+        coach.step_posted(prompt, at, None, None).await?;
     }
     Ok(match &answer.reply {
         Reply::Deleted { .. } => (text, Next::Quit),

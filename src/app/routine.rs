@@ -109,17 +109,18 @@ impl Coach {
 }
 
 impl Coach {
-    /// Remembers where a front end posted a step's prompt, and the words
-    /// above it, so the step's cues can edit that message.
+    /// Remembers where a front end posted a step's prompt, the words above
+    /// it and the interaction it answered, so the step's cues can edit it.
     pub async fn step_posted(
         &self,
         prompt: &StepPrompt,
         at: StepMessage,
         text: Option<&str>,
+        webhook: Option<&str>,
     ) -> Result<()> {
         let step = u16::try_from(prompt.line.number).unwrap_or(u16::MAX);
         self.store
-            .record_step_message(prompt.session_id, step, at, text)
+            .record_step_message(prompt.session_id, step, at, text, webhook)
             .await?;
         Ok(())
     }

@@ -225,6 +225,7 @@ impl Coach {
             CueDecision::Cue { step, cue, at } => Ok(Notice::Cue(CueNotice {
                 at,
                 lead: session.and_then(|s| s.step_message_text.clone()),
+                webhook: session.and_then(|s| s.step_message_webhook.clone()),
                 step_name: step.exercise.name.clone(),
                 set: cue.set,
                 sets: cue.sets,

@@ -199,6 +199,9 @@ pub struct CueNotice {
     pub at: StepMessage,
     /// Its words above the prompt, which stay under the cue.
     pub lead: Option<String>,
+    /// The interaction it answered ("application id/token"), through which
+    /// it is edited; `None` for a message edited by its channel.
+    pub webhook: Option<String>,
     pub step_name: String,
     /// The set now starting, of `sets`.
     pub set: u32,

@@ -222,6 +222,10 @@ pub fn decide_prompt<'a>(
     }
 }
 
+/// How long after it was posted an answer to an interaction can still be
+/// edited through it: Discord's 15 minutes, less a margin for the way.
+pub const INTERACTION_EDIT_SECONDS: u32 = 14 * 60;
+
 /// What a due cue does.
 #[derive(Debug, Clone)]
 pub enum CueDecision<'a> {
@@ -257,6 +261,13 @@ pub fn decide_cue<'a>(
     let found = step_at(content, routine, level, kit, step, session.step_due_at)
         .and_then(|t| cue(&t.step.dose, number).map(|c| (t.step, c)));
     match found {
+        // An interaction's answer is editable through it for a while only.
+        Some((_, cue))
+            if session.step_message_webhook.is_some()
+                && cue.after_seconds >= INTERACTION_EDIT_SECONDS =>
+        {
+            CueDecision::Skip(Skip::NoStepMessage)
+        }
         Some((step, cue)) => CueDecision::Cue { step, cue, at },
         None => CueDecision::Skip(Skip::SessionMovedOn),
     }
@@ -435,6 +446,7 @@ mod tests {
             level: 0,
             step_message: None,
             step_message_text: None,
+            step_message_webhook: None,
         }
     }
 

@@ -32,6 +32,9 @@ pub struct GuidedSession {
     pub step_message: Option<StepMessage>,
     /// The words that message had above the prompt.
     pub step_message_text: Option<String>,
+    /// For a message that answered an interaction: that interaction's
+    /// webhook ("application id/token"), through which it is edited.
+    pub step_message_webhook: Option<String>,
 }
 
 /// A posted message: its channel and its id.

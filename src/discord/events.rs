@@ -140,7 +140,7 @@ async fn on_message(framework: Framework<'_>, msg: &Message) -> Result<(), Error
     if let Some(prompt) = prompt.filter(|_| is_dm || origin.server_channel.is_some()) {
         let posted = sent.into_inner().ok().flatten();
         let known = async { posted.ok_or(serenity::Error::Other("sent without an answer")) };
-        super::posted::remember(coach, &prompt, known).await;
+        super::posted::remember(coach, &prompt, known, None).await;
     }
     if first_time && is_dm {
         let offer = setup::offer(user, "").into_message();
@@ -250,10 +250,11 @@ async fn on_button(framework: Framework<'_>, press: &ComponentInteraction) -> Re
         }
     };
     answer_press(framework, press, action == Action::Delete, work).await?;
-    let editable = super::posted::editable_there(press.context, origin.server_channel);
-    if let Some(prompt) = prompt.filter(|_| editable) {
+    if let Some(prompt) = prompt {
         let http = &framework.serenity_context.http;
-        super::posted::remember(coach, &prompt, press.get_response(http)).await;
+        let webhook = super::posted::webhook_of(press.application_id, &press.token);
+        let message = press.get_response(http);
+        super::posted::remember(coach, &prompt, message, Some(webhook)).await;
     }
     Ok(())
 }

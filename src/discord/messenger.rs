@@ -199,7 +199,7 @@ impl DiscordMessenger {
                 Err(Failure::Delivery(d)) => return Err(d),
                 Err(Failure::RateLimited { wait, global }) => {
                     tracing::warn!(
-                        path,
+                        path = shown(path),
                         global,
                         retry_after_ms = wait.as_millis() as u64,
                         "rate limited by Discord; holding {}",
@@ -234,6 +234,15 @@ impl DiscordMessenger {
     }
 }
 
+/// A path as logs may show it: a webhook's token stays out.
+fn shown(path: &str) -> &str {
+    if path.starts_with("/webhooks/") {
+        "/webhooks/{application}/{token}/…"
+    } else {
+        path
+    }
+}
+
 /// A message body with one file, as Discord takes uploads: the JSON names
 /// the file as attachment 0, and the file is the part `files[0]`.
 fn with_file(body: &serde_json::Value, file: &Attachment) -> reqwest::multipart::Form {
@@ -263,8 +272,12 @@ fn with_file(body: &serde_json::Value, file: &Attachment) -> reqwest::multipart:
 impl Messenger for DiscordMessenger {
     async fn deliver(&self, out: &Outbound) -> Delivery {
         if let Notice::Cue(cue) = &out.notice {
-            // A cue edits the step's message: its content line is the cue.
-            let path = format!("/channels/{}/messages/{}", cue.at.channel, cue.at.message);
+            // A cue edits the step's message: through the interaction it
+            // answered, else by its channel.
+            let path = match &cue.webhook {
+                Some(webhook) => format!("/webhooks/{webhook}/messages/{}", cue.at.message),
+                None => format!("/channels/{}/messages/{}", cue.at.channel, cue.at.message),
+            };
             let body = serde_json::json!({ "content": cue_content(cue) });
             return match self
                 .patiently(reqwest::Method::PATCH, &path, &body, None)

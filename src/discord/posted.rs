@@ -1,8 +1,8 @@
 //! Where a step's prompt was posted, told to the Coach so the step's cues
-//! can edit that message by its channel. A bot may edit its own messages in
-//! its DMs and in servers it was added to; elsewhere (a person's own
-//! install used in someone else's server or a group DM) it cannot, so the
-//! step gets no cues there rather than failed edits.
+//! can edit that message: by its channel where the bot posted it itself (its
+//! DMs, servers it was added to), and through the interaction it answered
+//! otherwise, which Discord allows wherever the answer went (a personal
+//! install in a server without the bot, a group DM) for 15 minutes.
 
 use std::future::Future;
 
@@ -11,16 +11,11 @@ use poise::serenity_prelude as serenity;
 use crate::app::{Coach, StepPrompt};
 use crate::store::StepMessage;
 
-/// Whether the bot can edit its messages in an interaction's channel.
-pub(crate) fn editable_there(
-    context: Option<serenity::InteractionContext>,
-    server_channel: Option<i64>,
-) -> bool {
-    match context {
-        Some(serenity::InteractionContext::BotDm) => true,
-        Some(serenity::InteractionContext::Guild) => server_channel.is_some(),
-        _ => false,
-    }
+/// The webhook an interaction's answers are edited through:
+/// "application id/interaction token". It is a credential while it lasts:
+/// it goes to the database, never to a log.
+pub(crate) fn webhook_of(application: serenity::ApplicationId, token: &str) -> String {
+    format!("{application}/{token}")
 }
 
 /// Records where `prompt` went, once `message` (the posted message, or a
@@ -29,6 +24,7 @@ pub(crate) async fn remember(
     coach: &Coach,
     prompt: &StepPrompt,
     message: impl Future<Output = serenity::Result<serenity::Message>>,
+    webhook: Option<String>,
 ) {
     let (at, text) = match message.await {
         Ok(m) => (
@@ -44,7 +40,10 @@ pub(crate) async fn remember(
         }
     };
     let text = Some(text.as_str()).filter(|t| !t.is_empty());
-    if let Err(e) = coach.step_posted(prompt, at, text).await {
+    if let Err(e) = coach
+        .step_posted(prompt, at, text, webhook.as_deref())
+        .await
+    {
         tracing::warn!(error = %e, "could not remember where a step's prompt was posted; it gets no cues");
     }
 }

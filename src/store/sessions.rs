@@ -35,6 +35,8 @@ pub(super) struct SessionRow {
     step_message_step: Option<i16>,
     #[serde(default)]
     step_message_text: Option<String>,
+    #[serde(default)]
+    step_message_webhook: Option<String>,
 }
 
 impl From<SessionRow> for GuidedSession {
@@ -62,6 +64,7 @@ impl From<SessionRow> for GuidedSession {
                 _ => None,
             },
             step_message_text: row.step_message_text.filter(|_| this_step),
+            step_message_webhook: row.step_message_webhook.filter(|_| this_step),
         }
     }
 }
@@ -91,7 +94,8 @@ impl Store {
             "INSERT INTO guided_sessions (user_id, local_date, routine_id, step_due_at, started_at, level)
              VALUES ($1, $2, $3, $4, $5, $6)
              RETURNING id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level,
-                step_channel_id, step_message_id, step_message_step, step_message_text",
+                step_channel_id, step_message_id, step_message_step, step_message_text,
+                step_message_webhook",
             user.0,
             local_date,
             routine_id,
@@ -109,7 +113,8 @@ impl Store {
         let row = sqlx::query_as!(
             SessionRow,
             "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level,
-                step_channel_id, step_message_id, step_message_step, step_message_text
+                step_channel_id, step_message_id, step_message_step, step_message_text,
+                step_message_webhook
              FROM guided_sessions WHERE user_id = $1 AND state = 'active'",
             user.0,
         )
@@ -148,17 +153,19 @@ impl Store {
         step: u16,
         at: StepMessage,
         text: Option<&str>,
+        webhook: Option<&str>,
     ) -> Result<(), sqlx::Error> {
         sqlx::query!(
             "UPDATE guided_sessions
              SET step_channel_id = $3, step_message_id = $4, step_message_step = $2,
-                 step_message_text = $5
+                 step_message_text = $5, step_message_webhook = $6
              WHERE id = $1 AND current_step = $2 AND state = 'active'",
             session_id,
             step as i16,
             at.channel,
             at.message,
             text,
+            webhook,
         )
         .execute(&self.pool)
         .await?;
@@ -192,7 +199,8 @@ impl Store {
         let rows = sqlx::query_as!(
             SessionRow,
             "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level,
-                step_channel_id, step_message_id, step_message_step, step_message_text
+                step_channel_id, step_message_id, step_message_step, step_message_text,
+                step_message_webhook
              FROM guided_sessions WHERE id = ANY($1)",
             ids,
         )
@@ -206,7 +214,8 @@ impl Store {
         let rows = sqlx::query_as!(
             SessionRow,
             "SELECT id, user_id, local_date, routine_id, current_step, step_due_at, state, started_at, level,
-                step_channel_id, step_message_id, step_message_step, step_message_text
+                step_channel_id, step_message_id, step_message_step, step_message_text,
+                step_message_webhook
              FROM guided_sessions WHERE user_id = $1 ORDER BY started_at DESC, id DESC",
             user.0,
         )

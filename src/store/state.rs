@@ -225,7 +225,7 @@ impl Conn {
                    (SELECT row_to_json(s) FROM (
                         SELECT id, user_id, local_date, routine_id, current_step, step_due_at,
                                state, started_at, level, step_channel_id, step_message_id,
-                               step_message_step, step_message_text
+                               step_message_step, step_message_text, step_message_webhook
                         FROM guided_sessions WHERE user_id = u.id AND state = 'active') s
                    ) AS "session: Json<SessionRow>",
                    (SELECT coalesce(json_agg(a ORDER BY a.local_date, a.step, a.logged_at), '[]') FROM (

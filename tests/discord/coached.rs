@@ -11,7 +11,7 @@ use sqlx::PgPool;
 
 use crate::support::bot;
 use crate::support::chat::{answer_to, callback, command, dm, sub, text, WAIT};
-use crate::support::fake_discord::{Call, FakeDiscord};
+use crate::support::fake_discord::{self as fake, Call, FakeDiscord};
 use crate::support::png::{decode, drawn_share};
 use crate::ALICE;
 
@@ -28,19 +28,18 @@ async fn wake(pool: &PgPool) {
         .unwrap();
 }
 
+/// Edits of messages: through an interaction's webhook or by channel.
+fn is_edit(c: &Call) -> bool {
+    c.method == "PATCH" && c.path.contains("/messages/") && !c.path.ends_with("@original")
+}
+
 fn edits(fake: &FakeDiscord) -> Vec<Call> {
-    fake.calls_to("PATCH", "/channels/*/messages/*")
+    fake.calls().into_iter().filter(is_edit).collect()
 }
 
 /// Waits for the `n`th edit of a message by its channel.
 async fn nth_edit(fake: &FakeDiscord, n: usize) -> Call {
-    fake.wait_for_calls(
-        |c| c.method == "PATCH" && c.path.contains("/channels/") && c.path.contains("/messages/"),
-        n,
-        WAIT,
-    )
-    .await
-    .remove(n - 1)
+    fake.wait_for_calls(is_edit, n, WAIT).await.remove(n - 1)
 }
 
 /// Waits until the session knows where its current step was posted.
@@ -143,7 +142,13 @@ async fn a_guided_step_says_switch_sides_and_sets_by_editing_its_own_message(poo
 
     // Each moment edits the step's message, once, and posts nothing new.
     let posts_before = fake.calls_to("POST", "/channels/*/messages").len();
-    let step_path = format!("/channels/{dm_channel}/messages/{}", first.id);
+    // The answer to /routine start is edited through its interaction.
+    let step_path = format!(
+        "/webhooks/{}/{}/messages/{}",
+        fake::APPLICATION_ID,
+        ix.token,
+        first.id
+    );
     for (n, at, says) in [
         (1, 15, "↔ Other side now (set 1 of 2)."),
         (2, 30, "Set 2 of 2: back to the first side."),

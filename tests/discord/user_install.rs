@@ -153,6 +153,45 @@ async fn a_session_started_where_the_bot_cannot_post_goes_on_in_the_dm(pool: PgP
     let said = started["data"]["content"].as_str().unwrap_or_default();
     assert!(said.contains("in your DMs"), "{started}");
 
+    // Its first step (two sets) is still coached in place: edited through
+    // the interaction, which needs no access to that channel. (First the
+    // bot learns where the answer went.)
+    for _ in 0..100 {
+        let known: Option<String> = sqlx::query_scalar(
+            "SELECT step_message_webhook FROM guided_sessions WHERE user_id = $1",
+        )
+        .bind(ALICE as i64)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if known.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    running.clock.advance(chrono::Duration::seconds(30));
+    sqlx::query("SELECT pg_notify('footcoach_timeline', '')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let edit = fake
+        .wait_for_call(
+            |c| {
+                c.method == "PATCH"
+                    && c.path.contains(&format!(
+                        "/webhooks/{}/{}/messages/",
+                        fake::APPLICATION_ID,
+                        ix.token
+                    ))
+                    && !c.path.ends_with("@original")
+            },
+            WAIT,
+        )
+        .await;
+    assert_eq!(edit.status, 200, "{}", fake.describe_calls());
+    let content = edit.body["content"].as_str().unwrap_or_default();
+    assert!(content.starts_with("Set 2 of 2: go.\n\n"), "{content}");
+
     // The first step's time is up: the second comes in Alice's DM.
     running.clock.advance(chrono::Duration::minutes(10));
     sqlx::query("SELECT pg_notify('footcoach_timeline', '')")

@@ -105,10 +105,10 @@ async fn answer(ctx: Context<'_>, command: Command) -> Result<(), Error> {
         return Ok(());
     }
     if let (Some(prompt), poise::Context::Application(app)) = (answer.reply.step_prompt(), ctx) {
-        if super::posted::editable_there(app.interaction.context, origin.server_channel) {
-            let message = app.interaction.get_response(ctx.http());
-            super::posted::remember(coach, prompt, message).await;
-        }
+        let ix = app.interaction;
+        let webhook = super::posted::webhook_of(ix.application_id, &ix.token);
+        let message = ix.get_response(ctx.http());
+        super::posted::remember(coach, prompt, message, Some(webhook)).await;
     }
     if let (true, poise::Context::Application(app)) = (answer.first_time, ctx) {
         // Beside the first answer, privately: the setup's first question.

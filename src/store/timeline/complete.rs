@@ -134,7 +134,8 @@ impl Store {
                      state = CASE WHEN $5 THEN 'finished' ELSE state END,
                      ended_at = CASE WHEN $5 THEN $6 ELSE ended_at END,
                      step_channel_id = $7, step_message_id = $8,
-                     step_message_step = $9, step_message_text = NULL
+                     step_message_step = $9, step_message_text = NULL,
+                     step_message_webhook = NULL
                  WHERE id = $1 AND current_step = $2 AND state = 'active'",
                 m.session_id,
                 (m.from_step as i16),
