@@ -75,6 +75,12 @@ async fn the_weekly_review_is_one_dm_with_its_embed_and_picture(pool: PgPool) {
     let (name, size) = &review.files[0];
     assert_eq!(name, "week.png");
     assert!((1024..64 * 1024).contains(size), "{size} bytes");
+    let (width, height, pixels) = crate::support::png::decode(&review.file_bytes[0]);
+    assert!(width >= 200 && height >= 80, "{width}×{height}");
+    assert!(
+        crate::support::png::drawn_share(&pixels) > 0.05,
+        "a week is drawn"
+    );
     // The review went out once, and next Sunday's waits.
     assert_eq!(pending_reviews(&app.store, alice).await, 1);
     worker
