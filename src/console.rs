@@ -282,7 +282,7 @@ pub fn notice_text(notice: &Notice, clock: &LocalClock) -> String {
         }
         Notice::Followup { today } => out.extend(today_lines(today)),
         Notice::Prompt(p) => out.extend(prompt_lines(p, clock)),
-        Notice::Cue(c) => out.push(routine::cue(c).render(clock)),
+        Notice::Cue(c) => out.push(routine::cue_line(c).render(clock)),
         Notice::SessionOver { .. } => {}
         Notice::Weekly(r) => out.extend(review::review_lines(r)),
     }
@@ -494,6 +494,31 @@ pub async fn run_stdio(coach: &Coach, store: &Store, name: &str) -> anyhow::Resu
 mod tests {
     use super::*;
     use crate::coach::reply::Intent;
+
+    #[test]
+    fn a_cue_prints_on_its_own_line_naming_its_exercise() {
+        let cue = crate::app::views::CueNotice {
+            at: crate::store::StepMessage {
+                channel: 0,
+                message: 0,
+            },
+            lead: None,
+            webhook: None,
+            step_name: "Seated foot stretch".to_owned(),
+            set: 1,
+            sets: 2,
+            other_side: true,
+            per_side: true,
+        };
+        let clock = LocalClock {
+            timezone: Timezone::UTC,
+            now: chrono::Utc::now(),
+        };
+        assert_eq!(
+            notice_text(&Notice::Cue(cue), &clock),
+            "Seated foot stretch: ↔ Other side now (set 1 of 2)."
+        );
+    }
 
     #[test]
     fn slash_commands_parse_with_their_discord_words() {

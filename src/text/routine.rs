@@ -275,6 +275,12 @@ pub fn session_summary(s: &SessionSummary) -> Vec<String> {
     out
 }
 
+/// A cue on a line of its own (where it cannot sit in the step's message):
+/// the exercise it belongs to, then the cue.
+pub fn cue_line(c: &CueNotice) -> Text {
+    Text::from(format!("{}: ", c.step_name)) + cue(c)
+}
+
 /// What a screen reader says for an exercise's picture.
 pub fn picture_alt(exercise: &str) -> String {
     format!("Drawing of the exercise: {exercise}")
